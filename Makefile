@@ -1,0 +1,129 @@
+# jourd — a plain Makefile with explicit source lists.
+#
+#   make            build jourd and jourctl
+#   make run        install what is missing, build, prepare var/, run on the dummy phone
+#   make check      install what is missing, build, run every unit and integration test
+#   make asan       the same tests built with AddressSanitizer and UBSan
+#   make fuzz       run every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+BUILD	?= build
+
+CC	?= cc
+PKGS	= gammu libevent sqlite3 inih
+WARN	= -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+	  -Wpointer-arith -Wformat=2 -Wvla -Wundef -Wno-unused-parameter
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -I$(BUILD) \
+	  $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+# Modules shared by jourd, jourctl and the tests. Pure ones first.
+LIB_SRCS = \
+	src/text.c \
+	src/phone.c \
+	src/pnr.c \
+	src/parse.c \
+	src/config.c \
+	src/csv.c \
+	src/roster.c \
+	src/esc.c \
+	src/msg.c \
+	src/jtime.c \
+	src/log.c \
+	src/json.c \
+	src/db.c \
+	src/ipc.c \
+	src/store.c \
+	src/import.c \
+	src/inject.c \
+	$(BUILD)/schema.c
+
+JOURD_SRCS = \
+	src/jourd.c \
+	src/modem.c \
+	src/inbound.c \
+	src/consult.c \
+	src/outbox.c
+
+JOURCTL_SRCS = \
+	src/jourctl.c \
+	src/ctl_show.c \
+	src/ctl_report.c
+
+UNIT_TESTS = text phone pnr parse config csv roster esc jtime msg ipc
+
+SCHEMA	= $(sort $(wildcard schema/*.sql))
+
+LIB_OBJS	= $(LIB_SRCS:%.c=$(BUILD)/%.o)
+JOURD_OBJS	= $(JOURD_SRCS:%.c=$(BUILD)/%.o)
+JOURCTL_OBJS	= $(JOURCTL_SRCS:%.c=$(BUILD)/%.o)
+UNIT_BINS	= $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
+
+.PHONY: all deps run check unit integration asan fuzz install clean bench
+
+all: jourd jourctl
+
+jourd: $(JOURD_OBJS) $(BUILD)/libjourd.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+jourctl: $(JOURCTL_OBJS) $(BUILD)/libjourd.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libjourd.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard include/*.h) | $(BUILD)/schema.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The migrations are compiled in, so an installed jourd needs no schema files.
+$(BUILD)/schema.c $(BUILD)/schema.h: $(SCHEMA) tools/embed-schema.sh
+	@mkdir -p $(BUILD)
+	sh tools/embed-schema.sh $(BUILD) $(SCHEMA)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libjourd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# Installs the Debian packages jourd needs when any is missing (root only).
+deps:
+	@sh tools/deps.sh
+
+run: deps
+	$(MAKE) all
+	sh tools/run-demo.sh
+
+unit: $(UNIT_BINS)
+	@sh tools/run-unit.sh $(UNIT_BINS)
+
+integration: all
+	@python3 tests/integration/run.py
+
+check: deps
+	$(MAKE) all $(UNIT_BINS)
+	@sh tools/check.sh $(UNIT_BINS)
+
+asan: deps
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    JOURD_BIN_SUFFIX= clean-bins all-asan
+
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	@sh tools/fuzz.sh $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build build-asan build-fuzz jourd jourctl
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -m 755 jourd $(DESTDIR)$(PREFIX)/sbin/jourd
+	install -m 755 jourctl $(DESTDIR)$(PREFIX)/bin/jourctl
+	install -d $(DESTDIR)$(PREFIX)/share/jourd/schema $(DESTDIR)$(PREFIX)/share/doc/jourd
+	install -m 644 schema/*.sql $(DESTDIR)$(PREFIX)/share/jourd/schema/
+	install -m 644 conf/jourd.conf.example $(DESTDIR)$(PREFIX)/share/doc/jourd/
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 644 systemd/jourd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/

@@ -1,0 +1,98 @@
+/*
+ * config.h — jourd.conf, read with inih.
+ *
+ * Every key lives in one table (section, name, type, default, bounds) in
+ * config.c; that table also prints the reference with `jourd -K`. Errors are
+ * reported as "FILE:LINE: [section] key: what is wrong" and stop the load:
+ * unknown sections and keys, duplicates, bad values and values out of bounds.
+ * Relative paths are relative to the working directory.
+ *
+ * A struct config is plain data with no pointers: copy it freely.
+ */
+#ifndef JOURD_CONFIG_H
+#define JOURD_CONFIG_H
+
+#include <limits.h>
+
+#include "common.h"
+
+enum track_id { TRACK_AKUT, TRACK_HALVAKUT, TRACK_MDK, TRACK_PV };
+
+enum open_kind { OPEN_ALWAYS, OPEN_WEEKDAYS };
+
+/* "always" or "weekdays HH:MM-HH:MM" (minutes after local midnight). */
+struct open_rule {
+	enum open_kind	kind;
+	int		from_min;
+	int		to_min;
+};
+
+enum closed_policy { CLOSED_REPLY, CLOSED_QUEUE };
+
+struct track_conf {
+	bool			enabled;	/* its [track NAME] section exists */
+	char			name[WORD_MAX];	/* akut, halvakut, mdk, pv */
+	char			keywords[MAX_KEYWORDS][WORD_MAX];	/* folded */
+	int			nkeywords;
+	struct open_rule	open;
+	enum closed_policy	closed;
+	jtime_t			ack_timeout;	/* per escalation step */
+	char			roles[MAX_STEPS][ROLE_MAX];	/* escalation */
+	int			nroles;
+	int			repeat;		/* extra passes through the roles */
+	bool			require_all;	/* mdk */
+	char			after_hours[UNIT_MAX];	/* pv */
+};
+
+enum modem_driver { DRIVER_DUMMY, DRIVER_AT };
+
+struct modem_conf {
+	enum modem_driver	driver;
+	char			device[PATH_MAX];
+	char			connection[32];
+	char			pin[16];
+	jtime_t			sweep;		/* full read of the SMS memory */
+	char			logfile[PATH_MAX];	/* libGammu debug log, "" = none */
+	jtime_t			reply_timeout;	/* worker answer bound (watchdog) */
+};
+
+struct config {
+	char			path[PATH_MAX];	/* the file that was read */
+
+	/* [daemon] */
+	char			database[PATH_MAX];
+	char			admins[MAX_ADMINS][PHONE_MAX];	/* E.164 */
+	int			nadmins;
+	jtime_t			reply_period;	/* one reply per period to strangers */
+	jtime_t			code_quarantine;	/* reply code not reused */
+	char			outcomes[MAX_OUTCOMES][WORD_MAX];	/* folded */
+	int			noutcomes;
+	int			send_attempts;	/* before an outbox row fails */
+	jtime_t			send_retry;	/* first retry delay, doubles */
+
+	struct modem_conf	modem;
+	struct track_conf	tracks[MAX_TRACKS];	/* index = enum track_id */
+};
+
+/* Fills cf with the defaults of every key; tracks start disabled. */
+void config_defaults(struct config *cf);
+
+/*
+ * Reads path into cf (config_defaults first). Returns 0, or -1 with a
+ * message "path:line: [section] key: reason" in err.
+ */
+int config_load(const char *path, struct config *cf, char *err, size_t errsz);
+
+/* Looks a track up by a keyword already folded; -1 when none matches. */
+int config_track_by_keyword(const struct config *cf, const char *folded);
+
+/* Parses "30s", "5m", "2h", "250ms" or a bare number of seconds; -1 if bad. */
+jtime_t config_parse_duration(const char *s);
+
+/* Parses "always" or "weekdays HH:MM-HH:MM"; 0 on success, -1 if bad. */
+int config_parse_open(const char *s, struct open_rule *out);
+
+/* Prints every section and key with its default and meaning (jourd -K). */
+void config_print_reference(void);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * db.h — the SQLite database: open, migrate, prepared statements.
+ *
+ * db_open() sets WAL, synchronous=FULL, foreign keys and a busy timeout and
+ * applies the migrations compiled in from schema/ (each in its own
+ * transaction, recorded in PRAGMA user_version). Statements are prepared
+ * once: db_stmt() keys its cache by the address of the SQL string, so pass
+ * string literals or other static strings only.
+ */
+#ifndef JOURD_DB_H
+#define JOURD_DB_H
+
+#include <sqlite3.h>
+
+#include "common.h"
+
+struct db;
+
+/* Opens (creating) path; NULL with a message in err. Free with db_close. */
+struct db *db_open(const char *path, char *err, size_t errsz);
+void db_close(struct db *db);
+sqlite3 *db_handle(struct db *db);
+
+/* The schema version after migration. */
+int db_version(struct db *db);
+
+/* A cached, reset statement for sql (a static string); NULL after logging. */
+sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; 0 or -1 (logged). */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Runs sql without results; 0 or -1 (logged). */
+int db_exec(struct db *db, const char *sql);
+
+/* Step a statement expecting no rows (INSERT, UPDATE); 0 or -1 (logged). */
+int db_done(struct db *db, sqlite3_stmt *st);
+
+/* Text of column i, "" for NULL. */
+const char *db_text(sqlite3_stmt *st, int i);
+
+/* Binds text, or NULL when s is NULL. */
+int db_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+/* Binds an integer, or NULL when v == 0 and zero_is_null. */
+int db_bind_time(sqlite3_stmt *st, int i, jtime_t v);	/* 0 → NULL */
+
+/* The last error message of the connection. */
+const char *db_errmsg(struct db *db);
+
+#endif

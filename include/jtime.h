@@ -1,0 +1,41 @@
+/*
+ * jtime.h — clocks and the wall-clock conversions of Europe/Stockholm.
+ *
+ * jtime_zone() must run once at start-up: it pins TZ to Europe/Stockholm so
+ * that localtime_r and mktime speak the region's time, daylight saving
+ * included.
+ */
+#ifndef JOURD_JTIME_H
+#define JOURD_JTIME_H
+
+#include "common.h"
+
+/* Pins the process time zone to Europe/Stockholm. */
+void jtime_zone(void);
+
+/* Wall-clock now in ms. */
+jtime_t jtime_now(void);
+
+/* Monotonic now in ms, for measuring intervals. */
+jtime_t jtime_mono(void);
+
+/*
+ * Parses "YYYY-MM-DD HH:MM" (or "YYYY-MM-DDTHH:MM[:SS]", or "YYYY-MM-DD"
+ * meaning midnight) as Stockholm local time. An ISO 8601 time with an offset
+ * or 'Z' is taken as given. Returns 0, or -1 when it is not a valid time.
+ */
+int jtime_parse(const char *s, jtime_t *out);
+
+/*
+ * Parses a --since/--until argument: an absolute time (jtime_parse) or a
+ * span back from now ("90m", "24h", "7d"). Returns 0 or -1.
+ */
+int jtime_parse_since(const char *s, jtime_t now, jtime_t *out);
+
+/* ISO 8601 with the Stockholm offset: "2026-11-22T09:15:03+01:00". */
+char *jtime_iso(jtime_t t, char *buf, size_t sz);
+
+/* Short local time for SMS texts: "14:05", or "22/11 14:05" if not today. */
+char *jtime_short(jtime_t t, jtime_t now, char *buf, size_t sz);
+
+#endif

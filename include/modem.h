@@ -1,0 +1,28 @@
+/*
+ * modem.h — the modem worker: a child process that owns libGammu.
+ *
+ * libGammu blocks for seconds and is not thread-safe, so it never runs in
+ * the parent's event loop. The worker connects to the phone, sweeps its SMS
+ * memory every `sweep`, links multipart messages, hands each to the parent
+ * (IPC_SMS_IN) and deletes it only on IPC_SMS_COMMITTED. It sends what the
+ * parent hands it (IPC_SEND) and answers with IPC_SEND_RESULT. A crash of
+ * the worker leaves the parent running: the parent notices the closed
+ * socket and starts a new worker.
+ */
+#ifndef JOURD_MODEM_H
+#define JOURD_MODEM_H
+
+#include <sys/types.h>
+
+#include "config.h"
+
+/*
+ * Forks a worker for mc. Returns its pid and sets *fd to the parent's end of
+ * the socketpair, or returns -1. The child never returns.
+ */
+pid_t modem_spawn(const struct modem_conf *mc, int *fd);
+
+/* The worker's main loop on socket fd; returns the process exit status. */
+int modem_main(const struct modem_conf *mc, int fd);
+
+#endif

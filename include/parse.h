@@ -1,0 +1,73 @@
+/*
+ * parse.h — the SMS grammar of DESIGN §4 as one pure function.
+ *
+ * parse_sms() takes the text of one (linked) SMS and the keyword tables from
+ * the configuration and fills a struct sms_cmd. It never fails: text it
+ * cannot understand becomes SMS_UNKNOWN with a short reason in `error`, and a
+ * request with a missing or malformed part keeps its verb with `error` set,
+ * so the caller can answer with the usage of that very command.
+ *
+ * Keywords are matched after text_fold(): case and diacritics do not matter,
+ * extra spaces and a trailing '.' or '!' are tolerated.
+ */
+#ifndef JOURD_PARSE_H
+#define JOURD_PARSE_H
+
+#include "common.h"
+
+enum sms_verb {
+	SMS_EMPTY,	/* nothing but white space */
+	SMS_UNKNOWN,	/* not understood: reply with help */
+	SMS_REQUEST,	/* AKUT/HALV/MDK/PV … : a consult request on `track` */
+	SMS_KONTAKT,	/* KONTAKT/INFO/NR <query> */
+	SMS_STATUS,	/* STATUS [consult] */
+	SMS_AVBRYT,	/* AVBRYT/CANCEL <consult> */
+	SMS_HJALP,	/* HJÄLP/HJALP/HELP/? */
+	SMS_OK,		/* OK/JA/KVITT [code] */
+	SMS_NEJ,	/* NEJ/AVBÖJ [code] */
+	SMS_KLAR,	/* KLAR [code] [outcome] */
+	SMS_JOUR	/* JOUR <unit> [role] */
+};
+
+/* Track keywords and outcome codes, from the configuration. */
+struct parse_track {
+	char	keywords[MAX_KEYWORDS][WORD_MAX];	/* folded, upper case */
+	int	nkeywords;
+	bool	multi_unit;	/* MDK: a comma-separated list of units */
+};
+
+struct parse_ctx {
+	struct parse_track	tracks[MAX_TRACKS];	/* index = enum track_id */
+	int			ntracks;
+	char			outcomes[MAX_OUTCOMES][WORD_MAX];	/* folded */
+	int			noutcomes;
+};
+
+struct sms_cmd {
+	enum sms_verb	verb;
+	int		track;		/* SMS_REQUEST: index into parse_ctx.tracks */
+	char		keyword[WORD_MAX];	/* the keyword as folded, for replies */
+
+	/* SMS_REQUEST, SMS_JOUR: units as typed (trimmed, original case). */
+	char		units[MAX_LEGS][UNIT_MAX];
+	int		nunits;
+
+	char		callback[PHONE_MAX];	/* E.164, "" when none was given */
+	char		text[SMS_TEXT_MAX];	/* request free text; KONTAKT query */
+
+	int64_t		consult;	/* STATUS, AVBRYT: consult id; 0 = none */
+	int		code;		/* OK, NEJ, KLAR: reply code; 0 = none */
+	char		outcome[WORD_MAX];	/* KLAR: folded outcome code, "" = none */
+	char		role[ROLE_MAX];	/* JOUR: role, "" = the first one */
+
+	bool		has_pnr;	/* the text holds a personal identity number */
+	char		error[96];	/* "" when the command is well-formed */
+};
+
+/* Parses text (NUL-terminated UTF-8) into *out. */
+void parse_sms(const char *text, const struct parse_ctx *ctx, struct sms_cmd *out);
+
+/* The name of a verb, for logs and events ("request", "ok", …). */
+const char *parse_verb_name(enum sms_verb verb);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * text.h — UTF-8 helpers for matching what people type on a phone.
+ *
+ * Pure functions: no allocation, bounded output, never read past a NUL.
+ */
+#ifndef JOURD_TEXT_H
+#define JOURD_TEXT_H
+
+#include "common.h"
+
+/*
+ * Folds UTF-8 text for matching: ASCII letters to upper case, Latin letters
+ * with diacritics to their base letter (å ä á à â → A, ö ó ò ô ø → O, é è ê ë
+ * → E, ü ú ù û → U, í ì î ï → I, ç → C, ñ → N, ý ÿ → Y), other code points and
+ * invalid bytes to '?'. Writes at most outsz - 1 bytes and a NUL; returns the
+ * length written.
+ */
+size_t text_fold(const char *in, char *out, size_t outsz);
+
+/* True when a and b are equal after text_fold (case and diacritics ignored). */
+bool text_equal_folded(const char *a, const char *b);
+
+/* True when the len bytes at s are well-formed UTF-8 (no overlongs, no surrogates). */
+bool text_valid_utf8(const char *s, size_t len);
+
+/*
+ * Copies at most outsz - 1 bytes of in to out without cutting a UTF-8
+ * sequence in half; always NUL-terminates (when outsz > 0). Returns the
+ * number of bytes copied.
+ */
+size_t text_copy(char *out, size_t outsz, const char *in);
+
+/* Number of code points in a NUL-terminated UTF-8 string (invalid bytes count one each). */
+size_t text_codepoints(const char *s);
+
+#endif

@@ -1,0 +1,237 @@
+/*
+ * db.c — the SQLite connection: pragmas, migrations, a statement cache.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "schema.h"
+
+#define DB_STMT_SLOTS 128
+
+struct db_cached {
+	const char	*sql;		/* identity: the address of the literal */
+	sqlite3_stmt	*st;
+};
+
+struct db {
+	sqlite3			*h;
+	struct db_cached	 cache[DB_STMT_SLOTS];
+	int			 ncache;
+};
+
+/* Applies every compiled-in migration newer than PRAGMA user_version. */
+static int
+db_migrate(struct db *db, char *err, size_t errsz)
+{
+	int	i, have;
+	char	pragma[64];
+	char	*msg = NULL;
+
+	for (i = 0; i < schema_nmigrations; i++) {
+		const struct schema_migration *m = &schema_migrations[i];
+
+		/* IMMEDIATE: jourd and jourctl may race to migrate a new file. */
+		if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+			goto fail;
+		have = db_version(db);
+		if (have >= m->version) {
+			sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+			continue;
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
+		if (sqlite3_exec(db->h, m->sql, NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db->h, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db->h, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, errsz, "migration %s: %s", m->name,
+			    msg ? msg : sqlite3_errmsg(db->h));
+			sqlite3_free(msg);
+			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return 0;
+fail:
+	snprintf(err, errsz, "migration: %s", msg ? msg : sqlite3_errmsg(db->h));
+	sqlite3_free(msg);
+	return -1;
+}
+
+struct db *
+db_open(const char *path, char *err, size_t errsz)
+{
+	struct db	*db;
+	char		*msg = NULL;
+	static const char pragmas[] =
+	    "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA secure_delete = ON;";
+
+	if ((db = calloc(1, sizeof(*db))) == NULL) {
+		snprintf(err, errsz, "%s: out of memory", path);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path,
+		    db->h ? sqlite3_errmsg(db->h) : "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, 5000);
+	if (sqlite3_exec(db->h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path, msg ? msg : "pragmas failed");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (db_migrate(db, err, errsz) == -1)
+		goto fail;
+	return db;
+fail:
+	sqlite3_close(db->h);
+	free(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	int	i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < db->ncache; i++)
+		sqlite3_finalize(db->cache[i].st);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+sqlite3 *
+db_handle(struct db *db)
+{
+	return db->h;
+}
+
+int
+db_version(struct db *db)
+{
+	sqlite3_stmt	*st;
+	int		 v = 0;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	int		 i;
+	sqlite3_stmt	*st;
+
+	for (i = 0; i < db->ncache; i++) {
+		if (db->cache[i].sql == sql) {
+			st = db->cache[i].st;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st, NULL) != SQLITE_OK) {
+		log_warnx("sql prepare: %s: %.60s", sqlite3_errmsg(db->h), sql);
+		return NULL;
+	}
+	/* A full cache still works: the statement is simply not kept. */
+	if (db->ncache < DB_STMT_SLOTS) {
+		db->cache[db->ncache].sql = sql;
+		db->cache[db->ncache].st = st;
+		db->ncache++;
+	} else
+		log_warnx("sql statement cache full");
+	return st;
+}
+
+int
+db_exec(struct db *db, const char *sql)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("sql: %s: %.60s", msg ? msg : sqlite3_errmsg(db->h), sql);
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(struct db *db)
+{
+	return db_exec(db, "COMMIT");
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+db_done(struct db *db, sqlite3_stmt *st)
+{
+	int	rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		log_warnx("sql: %s: %.60s", sqlite3_errmsg(db->h), sqlite3_sql(st));
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+db_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? (const char *)s : "";
+}
+
+int
+db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+int
+db_bind_time(sqlite3_stmt *st, int i, jtime_t v)
+{
+	if (v == 0)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_int64(st, i, v);
+}
+
+const char *
+db_errmsg(struct db *db)
+{
+	return sqlite3_errmsg(db->h);
+}
