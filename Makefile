@@ -12,7 +12,7 @@ DESTDIR	?=
 BUILD	?= build
 
 CC	?= cc
-PKGS	= gammu libevent sqlite3 inih
+PKGS	= gammu libevent sqlite3 inih libsystemd
 WARN	= -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	  -Wpointer-arith -Wformat=2 -Wvla -Wundef -Wno-unused-parameter
 CFLAGS	?= -O2 -g
@@ -53,7 +53,7 @@ JOURCTL_SRCS = \
 	src/ctl_show.c \
 	src/ctl_report.c
 
-UNIT_TESTS = text phone pnr parse config csv roster esc jtime msg ipc
+UNIT_TESTS = text phone pnr parse config csv roster esc jtime msg ipc json import report modem
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 
@@ -84,6 +84,11 @@ $(BUILD)/%.o: %.c $(wildcard include/*.h) | $(BUILD)/schema.h
 $(BUILD)/schema.c $(BUILD)/schema.h: $(SCHEMA) tools/embed-schema.sh
 	@mkdir -p $(BUILD)
 	sh tools/embed-schema.sh $(BUILD) $(SCHEMA)
+
+# The report's pure functions live in jourctl's ctl_report.c.
+$(BUILD)/tests/test_report: tests/unit/test_report.c src/ctl_report.c $(BUILD)/libjourd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libjourd.a
 	@mkdir -p $(dir $@)

@@ -79,14 +79,25 @@ void config_defaults(struct config *cf);
 
 /*
  * Reads path into cf (config_defaults first). Returns 0, or -1 with a
- * message "path:line: [section] key: reason" in err.
+ * message "path:line: [section] key: reason" in err. On error cf is left
+ * half filled: load into a scratch struct and copy it on success.
  */
 int config_load(const char *path, struct config *cf, char *err, size_t errsz);
 
-/* Looks a track up by a keyword already folded; -1 when none matches. */
+/* As config_load over the NUL-terminated text; name is used in messages. */
+int config_load_string(const char *name, const char *text, struct config *cf,
+    char *err, size_t errsz);
+
+/*
+ * Looks a track up by a keyword already folded, over enabled and disabled
+ * tracks (the caller checks enabled); an enabled track wins. -1 if none.
+ */
 int config_track_by_keyword(const struct config *cf, const char *folded);
 
-/* Parses "30s", "5m", "2h", "250ms" or a bare number of seconds; -1 if bad. */
+/*
+ * Parses "250ms", "30s", "5m", "2h", "3d" or a bare number of seconds into
+ * ms; -1 if bad or longer than ten years. "0" gives 0: callers check bounds.
+ */
 jtime_t config_parse_duration(const char *s);
 
 /* Parses "always" or "weekdays HH:MM-HH:MM"; 0 on success, -1 if bad. */

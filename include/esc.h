@@ -39,7 +39,8 @@ enum leg_state {
 struct esc_leg {
 	char		unit[UNIT_MAX];	/* unit code */
 	enum leg_state	state;
-	int		step;		/* current step, -1 before the first */
+	int		step;		/* current step, -1 before the first,
+					   nroles * (repeat + 1) when exhausted */
 	jtime_t		due;		/* current step times out; 0 = no timer */
 	jtime_t		acked_at;
 	char		acked_by[PHONE_MAX];
@@ -78,7 +79,8 @@ struct esc_input {
 
 enum esc_action_kind {
 	ESC_PAGE,		/* page `to` as `role` at `step` for `leg` */
-	ESC_EVENT,		/* append event `event` (actor, detail) */
+	ESC_EVENT,		/* append event `event` (actor, detail); step
+				   numbers in details count from 1 for people */
 	ESC_TELL_REQUESTER,	/* send message `msg` about `leg` to the requester */
 	ESC_TELL_ADMINS,	/* send message `msg` about `leg` to every admin */
 	ESC_REPLY,		/* send message `msg` to `to`, who sent the input */
@@ -111,7 +113,15 @@ struct esc_action {
 	char			detail[160];		/* ESC_EVENT */
 };
 
-#define ESC_MAX_ACTIONS 96
+/*
+ * The most actions one esc_apply() can append, reached by ESC_START or
+ * ESC_DUE when every leg finds every role empty: per leg at most one full
+ * pass of skips (event and admin message each; a pass with nobody on call
+ * at `now` ends the leg at once instead of walking the repeats) and four
+ * actions for going unanswered, plus one stand-down per leg cancelled and
+ * the receipt. It does not depend on `repeat`.
+ */
+#define ESC_MAX_ACTIONS (MAX_LEGS * (2 * MAX_STEPS + 5) + 1)
 
 struct esc_actions {
 	struct esc_action	list[ESC_MAX_ACTIONS];

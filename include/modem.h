@@ -25,4 +25,11 @@ pid_t modem_spawn(const struct modem_conf *mc, int *fd);
 /* The worker's main loop on socket fd; returns the process exit status. */
 int modem_main(const struct modem_conf *mc, int fd);
 
+/*
+ * How long a multipart message with parts missing is held before what has
+ * arrived is handed over (default 10 minutes). For tests: call it before
+ * modem_spawn, the worker inherits the value.
+ */
+void modem_set_hold(jtime_t ms);
+
 #endif

@@ -8,7 +8,21 @@
  * so the caller can answer with the usage of that very command.
  *
  * Keywords are matched after text_fold(): case and diacritics do not matter,
- * extra spaces and a trailing '.' or '!' are tolerated.
+ * extra spaces and a trailing '.' or '!' are tolerated (a request's free
+ * text keeps its final punctuation; every other field ignores it).
+ *
+ * Details: an MDK unit list may have spaces around its commas; punctuation
+ * after a word (',' '.' ':' ';' '!' '?') is dropped from units, codes and
+ * ids. A callback is the token after the unit(s) when it holds only digits,
+ * '+' and '-', starts with '+' or '0', has at least 8 digits and normalises
+ * to E.164 — otherwise it is part of the text. A reply code is 1..4
+ * digits, optionally after '#'; words after it are a comment. KLAR takes
+ * code and outcome in either order; a word in the outcome place that is no
+ * configured outcome is an error when it ends the message and the start of
+ * an ignored comment otherwise.
+ * `error` is short Swedish for the sender (e.g. "enhet saknas"); it echoes at
+ * most one folded word of the message, with its digits masked when the
+ * message holds an identity number.
  */
 #ifndef JOURD_PARSE_H
 #define JOURD_PARSE_H
@@ -45,7 +59,7 @@ struct parse_ctx {
 
 struct sms_cmd {
 	enum sms_verb	verb;
-	int		track;		/* SMS_REQUEST: index into parse_ctx.tracks */
+	int		track;		/* SMS_REQUEST: index into parse_ctx.tracks; else -1 */
 	char		keyword[WORD_MAX];	/* the keyword as folded, for replies */
 
 	/* SMS_REQUEST, SMS_JOUR: units as typed (trimmed, original case). */
@@ -60,7 +74,8 @@ struct sms_cmd {
 	char		outcome[WORD_MAX];	/* KLAR: folded outcome code, "" = none */
 	char		role[ROLE_MAX];	/* JOUR: role, "" = the first one */
 
-	bool		has_pnr;	/* the text holds a personal identity number */
+	bool		has_pnr;	/* the message holds a personal identity number
+					   (any verb; a request's callback token excepted) */
 	char		error[96];	/* "" when the command is well-formed */
 };
 

@@ -23,6 +23,9 @@ bool pnr_check10(const char digits[10]);
  */
 bool pnr_find(const char *text, size_t *off, size_t *len);
 
+/* As pnr_find, over at most n bytes of text (stopping at a NUL). */
+bool pnr_find_n(const char *text, size_t n, size_t *off, size_t *len);
+
 /*
  * Copies text to out with every digit of every identity number replaced by
  * 'X' (separators kept), truncating at outsz - 1 bytes on a UTF-8 boundary.

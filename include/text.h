@@ -17,6 +17,9 @@
  */
 size_t text_fold(const char *in, char *out, size_t outsz);
 
+/* As text_fold, but folds at most inlen bytes of in (stopping at a NUL). */
+size_t text_fold_n(const char *in, size_t inlen, char *out, size_t outsz);
+
 /* True when a and b are equal after text_fold (case and diacritics ignored). */
 bool text_equal_folded(const char *a, const char *b);
 
@@ -32,5 +35,14 @@ size_t text_copy(char *out, size_t outsz, const char *in);
 
 /* Number of code points in a NUL-terminated UTF-8 string (invalid bytes count one each). */
 size_t text_codepoints(const char *s);
+
+/*
+ * Copies at most inlen bytes of in (stopping at a NUL) to out for storing
+ * or sending free text: runs of white space become one space, leading and
+ * trailing white space go, invalid UTF-8 and other control characters
+ * become '?'. Cuts only between code points; writes at most outsz - 1 bytes
+ * and a NUL, so out is always valid UTF-8. Returns the length written.
+ */
+size_t text_clean(char *out, size_t outsz, const char *in, size_t inlen);
 
 #endif

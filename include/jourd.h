@@ -1,0 +1,73 @@
+/*
+ * jourd.h — the daemon: one libevent loop over the database and the modem
+ * worker. Prototypes of the daemon-only files, grouped by file.
+ */
+#ifndef JOURD_JOURD_H
+#define JOURD_JOURD_H
+
+#include <sys/types.h>
+
+#include <event2/event.h>
+
+#include "common.h"
+#include "config.h"
+#include "db.h"
+#include "esc.h"
+#include "ipc.h"
+#include "parse.h"
+
+struct jourd {
+	struct config		 cf;
+	struct parse_ctx	 pctx;
+	struct db		*db;
+	struct event_base	*base;
+	struct event		*due_timer;	/* earliest escalation or retry */
+	struct event		*heartbeat;	/* status row, worker watchdog */
+	struct event		*sig_term, *sig_int, *sig_hup, *sig_chld;
+
+	/* The modem worker. */
+	pid_t			 worker_pid;	/* -1 when none is running */
+	int			 worker_fd;
+	struct event		*worker_ev;
+	struct event		*respawn;
+	jtime_t			 respawn_delay;
+	enum modem_status	 modem;
+	int64_t			 inflight;	/* outbox id being sent, 0 = none */
+	jtime_t			 inflight_since;	/* monotonic */
+	jtime_t			 started_at;
+};
+
+/* jourd.c */
+void	jourd_rearm(struct jourd *j);
+void	jourd_set_status(struct jourd *j, const char *key, const char *value);
+void	jourd_to_worker(struct jourd *j, enum ipc_type type, const void *p,
+	    size_t len);
+
+/* inbound.c */
+void	inbound_sms(struct jourd *j, const struct ipc_sms_in *m);
+void	inbound_status_report(struct jourd *j, const struct ipc_status_report *r);
+void	inbound_dedup_key(const struct ipc_sms_in *m, const char *sender,
+	    const char *stored_text, char *out, size_t sz);
+
+/* consult.c */
+int64_t	consult_create(struct jourd *j, int track, const char *requester,
+	    const char *callback, const char *text, int64_t inbox_id,
+	    const char units[][UNIT_MAX], int nunits, jtime_t now);
+int	consult_input(struct jourd *j, int64_t id, const struct esc_input *in,
+	    jtime_t now);
+int	consult_due(struct jourd *j, jtime_t now);
+jtime_t	consult_next_due(struct jourd *j);
+int	consult_event(struct jourd *j, int64_t consult, jtime_t ts,
+	    const char *type, const char *actor, const char *detail);
+int	consult_reply(struct jourd *j, const char *to, const char *text,
+	    const char *kind, int64_t consult, jtime_t now);
+
+/* outbox.c */
+int64_t	outbox_push(struct jourd *j, const char *to, const char *text,
+	    const char *kind, int64_t consult, jtime_t now);
+void	outbox_kick(struct jourd *j);
+void	outbox_result(struct jourd *j, const struct ipc_send_result *r);
+void	outbox_requeue_inflight(struct jourd *j);
+jtime_t	outbox_next_due(struct jourd *j);
+
+#endif

@@ -1,0 +1,635 @@
+/*
+ * consult.c — the imperative shell around the state machine of esc.c.
+ *
+ * Every entry point runs inside the caller's transaction (consult_due opens
+ * its own): load the consult, apply one input, store the result and turn
+ * each action into rows — pages, outbox messages, events. Nothing here
+ * talks to the modem: the outbox does, after the commit.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "jourd.h"
+#include "jtime.h"
+#include "log.h"
+#include "msg.h"
+#include "phone.h"
+#include "roster.h"
+#include "store.h"
+#include "text.h"
+
+#define ROSTER_CANDIDATES 16
+
+/* Everything the texts about one consult need, looked up once per input. */
+struct consult_run {
+	struct jourd		*j;
+	struct esc_consult	*c;
+	struct store_info	 info;
+	int			 track;
+	struct msg_consult	 m;
+	char			 units[UNIT_MAX * 2];
+	char			 requester[64];
+	char			 requester_unit[64];
+	char			 callback[24];
+	char			 keyword[WORD_MAX];
+};
+
+static const char sql_shifts[] =
+    "SELECT id, phone, start_at, end_at, source = 'override' FROM shifts"
+    " WHERE unit = ?1 AND role = ?2 AND start_at <= ?3 AND end_at > ?3"
+    " LIMIT 16";
+static const char sql_person[] =
+    "SELECT p.name, p.title, coalesce(u.name, p.unit) FROM people p"
+    " LEFT JOIN units u ON u.code = p.unit WHERE p.phone = ?";
+static const char sql_unit_phone[] =
+    "SELECT phone FROM units WHERE code = ?";
+static const char sql_event[] =
+    "INSERT INTO events (ts, consult_id, type, actor, detail)"
+    " VALUES (?, ?, ?, ?, ?)";
+static const char sql_code_reuse[] =
+    "SELECT code FROM pages WHERE consult_id = ? AND to_phone = ?"
+    " ORDER BY id DESC LIMIT 1";
+static const char sql_codes_taken[] =
+    "SELECT DISTINCT code FROM pages WHERE to_phone = ?"
+    " AND (closed_at IS NULL OR closed_at > ?) ORDER BY code";
+static const char sql_page_insert[] =
+    "INSERT INTO pages (consult_id, leg, to_phone, role, step, code,"
+    " outbox_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_consult_paged[] =
+    "UPDATE consults SET pages_sent = pages_sent + 1,"
+    " max_step = max(max_step, ?) WHERE id = ?";
+static const char sql_open_pages[] =
+    "SELECT id, to_phone FROM pages WHERE consult_id = ? AND closed_at IS NULL"
+    " AND (leg = ? OR ? = -1) ORDER BY id";
+static const char sql_close_page[] =
+    "UPDATE pages SET closed_at = ? WHERE id = ?";
+static const char sql_close_all_pages[] =
+    "UPDATE pages SET closed_at = ? WHERE consult_id = ? AND closed_at IS NULL";
+static const char sql_due_consults[] =
+    "SELECT DISTINCT consult_id FROM legs WHERE due_at IS NOT NULL"
+    " AND due_at <= ? LIMIT 256";
+static const char sql_next_due[] =
+    "SELECT min(due_at) FROM legs WHERE due_at IS NOT NULL";
+
+/* The roster look-up the state machine calls: shifts from SQL, choice in roster.c. */
+static bool
+consult_oncall_cb(void *arg, const char *unit, const char *role, jtime_t now,
+    char phone[PHONE_MAX])
+{
+	struct jourd		*j = arg;
+	struct shift		 cand[ROSTER_CANDIDATES];
+	const struct shift	*pick;
+	sqlite3_stmt		*st;
+	size_t			 n = 0;
+
+	if ((st = db_stmt(j->db, sql_shifts)) == NULL)
+		return false;
+	db_bind_text(st, 1, unit);
+	db_bind_text(st, 2, role);
+	sqlite3_bind_int64(st, 3, now);
+	while (n < nitems(cand) && sqlite3_step(st) == SQLITE_ROW) {
+		memset(&cand[n], 0, sizeof(cand[n]));
+		cand[n].id = sqlite3_column_int64(st, 0);
+		text_copy(cand[n].phone, sizeof(cand[n].phone), db_text(st, 1));
+		cand[n].start = sqlite3_column_int64(st, 2);
+		cand[n].end = sqlite3_column_int64(st, 3);
+		cand[n].override = sqlite3_column_int(st, 4) != 0;
+		text_copy(cand[n].unit, sizeof(cand[n].unit), unit);
+		text_copy(cand[n].role, sizeof(cand[n].role), role);
+		n++;
+	}
+	sqlite3_reset(st);
+	if ((pick = roster_pick(cand, n, role, now)) == NULL)
+		return false;
+	text_copy(phone, PHONE_MAX, pick->phone);
+	return true;
+}
+
+/* Fills name (and unit name) of the person with phone, or the number itself. */
+static void
+consult_person(struct jourd *j, const char *phone, char *name, size_t namesz,
+    char *unit, size_t unitsz)
+{
+	sqlite3_stmt	*st;
+
+	phone_display(phone, name, namesz);
+	if (unit != NULL)
+		unit[0] = '\0';
+	if ((st = db_stmt(j->db, sql_person)) == NULL)
+		return;
+	db_bind_text(st, 1, phone);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		text_copy(name, namesz, db_text(st, 0));
+		if (unit != NULL)
+			text_copy(unit, unitsz, db_text(st, 2));
+	}
+	sqlite3_reset(st);
+}
+
+static int
+consult_track_index(const struct config *cf, const char *name)
+{
+	int	i;
+
+	for (i = 0; i < MAX_TRACKS; i++)
+		if (strcmp(cf->tracks[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* Loads the consult and the display strings its texts need. */
+static int
+consult_run_load(struct consult_run *r, struct jourd *j, int64_t id,
+    struct esc_consult *c)
+{
+	const char	*cb;
+	int		 i, rc;
+	size_t		 len = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->j = j;
+	r->c = c;
+	if ((rc = store_load(j->db, id, c, &r->info)) != 0)
+		return rc;
+	if ((r->track = consult_track_index(&j->cf, r->info.track)) == -1) {
+		log_warnx("consult %lld: unknown track %s", (long long)id,
+		    r->info.track);
+		return -1;
+	}
+	text_copy(r->keyword, sizeof(r->keyword),
+	    j->cf.tracks[r->track].keywords[0]);
+	for (i = 0; i < c->nlegs; i++)
+		len += snprintf(r->units + len, len < sizeof(r->units) ?
+		    sizeof(r->units) - len : 0, "%s%s", i ? "," : "",
+		    c->legs[i].unit);
+	consult_person(j, r->info.requester, r->requester, sizeof(r->requester),
+	    r->requester_unit, sizeof(r->requester_unit));
+	cb = r->info.callback[0] ? r->info.callback : r->info.requester;
+	phone_display(cb, r->callback, sizeof(r->callback));
+
+	r->m.id = id;
+	r->m.keyword = r->keyword;
+	r->m.units = r->units;
+	r->m.requester = r->requester;
+	r->m.requester_unit = r->requester_unit;
+	r->m.callback = r->callback;
+	r->m.text = r->info.text;
+	return 0;
+}
+
+int
+consult_event(struct jourd *j, int64_t consult, jtime_t ts, const char *type,
+    const char *actor, const char *detail)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(j->db, sql_event)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ts);
+	if (consult > 0)
+		sqlite3_bind_int64(st, 2, consult);
+	db_bind_text(st, 3, type);
+	db_bind_text(st, 4, actor[0] ? actor : "jourd");
+	db_bind_text(st, 5, detail);
+	return db_done(j->db, st);
+}
+
+int
+consult_reply(struct jourd *j, const char *to, const char *text,
+    const char *kind, int64_t consult, jtime_t now)
+{
+	return outbox_push(j, to, text, kind, consult, now) > 0 ? 0 : -1;
+}
+
+/* A reply code for to: the one it already has for this consult, else the
+ * smallest not used by its open pages nor by pages closed in quarantine. */
+static int
+consult_page_code(struct jourd *j, int64_t consult, const char *to, jtime_t now)
+{
+	sqlite3_stmt	*st;
+	int		 code = 0, want = 1;
+
+	if ((st = db_stmt(j->db, sql_code_reuse)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, consult);
+	db_bind_text(st, 2, to);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		code = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (code > 0)
+		return code;
+
+	if ((st = db_stmt(j->db, sql_codes_taken)) == NULL)
+		return -1;
+	db_bind_text(st, 1, to);
+	sqlite3_bind_int64(st, 2, now - j->cf.code_quarantine);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int taken = sqlite3_column_int(st, 0);
+
+		if (taken > want)
+			break;
+		if (taken == want)
+			want++;
+	}
+	sqlite3_reset(st);
+	return want;
+}
+
+static int
+consult_page(struct consult_run *r, const struct esc_action *a, jtime_t now)
+{
+	struct jourd	*j = r->j;
+	sqlite3_stmt	*st;
+	char		 text[SMS_TEXT_MAX + 256], detail[96];
+	int64_t		 outbox;
+	int		 code;
+
+	if ((code = consult_page_code(j, r->c->id, a->to, now)) < 0)
+		return -1;
+	msg_page(text, sizeof(text), &r->m, code, a->step);
+	if ((outbox = outbox_push(j, a->to, text, "page", r->c->id, now)) <= 0)
+		return -1;
+	if ((st = db_stmt(j->db, sql_page_insert)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->c->id);
+	sqlite3_bind_int(st, 2, a->leg);
+	db_bind_text(st, 3, a->to);
+	db_bind_text(st, 4, a->role);
+	sqlite3_bind_int(st, 5, a->step);
+	sqlite3_bind_int(st, 6, code);
+	sqlite3_bind_int64(st, 7, outbox);
+	sqlite3_bind_int64(st, 8, now);
+	if (db_done(j->db, st) == -1)
+		return -1;
+	if ((st = db_stmt(j->db, sql_consult_paged)) == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, a->step);
+	sqlite3_bind_int64(st, 2, r->c->id);
+	if (db_done(j->db, st) == -1)
+		return -1;
+	snprintf(detail, sizeof(detail), "%s %s %s step %d code %d",
+	    r->c->legs[a->leg].unit, a->role, a->to, a->step + 1, code);
+	return consult_event(j, r->c->id, now, "paged", "", detail);
+}
+
+/* Sends text to to and records that the person was told. */
+static int
+consult_tell(struct consult_run *r, const char *to, const char *text,
+    const char *kind, const char *what, jtime_t now)
+{
+	char	detail[96];
+
+	if (outbox_push(r->j, to, text, kind, r->c->id, now) <= 0)
+		return -1;
+	snprintf(detail, sizeof(detail), "%s %s", to, what);
+	return consult_event(r->j, r->c->id, now, "notified", "", detail);
+}
+
+static const char *
+consult_leg_unit(const struct consult_run *r, int leg)
+{
+	return leg >= 0 && leg < r->c->nlegs ? r->c->legs[leg].unit : r->units;
+}
+
+static int
+consult_tell_requester(struct consult_run *r, const struct esc_action *a,
+    jtime_t now)
+{
+	struct jourd	*j = r->j;
+	char		 text[512], who[64], whophone[24], at[32], board[24];
+	char		 boardraw[PHONE_MAX] = "";
+	const char	*unit = consult_leg_unit(r, a->leg), *what = "";
+	sqlite3_stmt	*st;
+
+	switch (a->msg) {
+	case MSG_RECEIVED:
+		msg_received(text, sizeof(text), &r->m);
+		what = "mottaget";
+		break;
+	case MSG_ACKED:
+		consult_person(j, a->to, who, sizeof(who), NULL, 0);
+		phone_display(a->to, whophone, sizeof(whophone));
+		jtime_short(now, now, at, sizeof(at));
+		msg_acked(text, sizeof(text), &r->m, unit, who, whophone, at);
+		what = "kvitterat";
+		break;
+	case MSG_ALL_ACKED:
+		msg_all_acked(text, sizeof(text), &r->m);
+		what = "alla kvitterat";
+		break;
+	case MSG_UNANSWERED:
+		if ((st = db_stmt(j->db, sql_unit_phone)) == NULL)
+			return -1;
+		db_bind_text(st, 1, unit);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			text_copy(boardraw, sizeof(boardraw), db_text(st, 0));
+		sqlite3_reset(st);
+		if (boardraw[0])
+			phone_display(boardraw, board, sizeof(board));
+		else
+			snprintf(board, sizeof(board), "sjukhusets växel");
+		msg_unanswered(text, sizeof(text), &r->m, unit, board);
+		what = "obesvarat";
+		break;
+	default:
+		log_warnx("consult %lld: no requester text for message %d",
+		    (long long)r->c->id, a->msg);
+		return 0;
+	}
+	return consult_tell(r, r->info.requester, text, "notify", what, now);
+}
+
+static int
+consult_tell_admins(struct consult_run *r, const struct esc_action *a,
+    jtime_t now)
+{
+	struct jourd	*j = r->j;
+	char		 text[512];
+	const char	*unit = consult_leg_unit(r, a->leg), *what;
+	int		 i;
+
+	if (a->msg == MSG_UNANSWERED) {
+		msg_admin_unanswered(text, sizeof(text), &r->m, unit, r->callback);
+		what = "admin obesvarat";
+	} else if (a->msg == MSG_ROSTER_GAP) {
+		msg_admin_gap(text, sizeof(text), &r->m, unit, a->role);
+		what = "admin schemalucka";
+	} else
+		return 0;
+	if (j->cf.nadmins == 0)
+		log_warnx("consult %lld: %s, but no admins are configured",
+		    (long long)r->c->id, what);
+	for (i = 0; i < j->cf.nadmins; i++)
+		if (consult_tell(r, j->cf.admins[i], text, "admin", what, now) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+consult_reply_action(struct consult_run *r, const struct esc_action *a,
+    jtime_t now)
+{
+	char	text[512], outcomes[MAX_OUTCOMES * WORD_MAX];
+	size_t	len = 0;
+	int	i, code;
+
+	switch (a->msg) {
+	case MSG_ACK_CONFIRM:
+		for (i = 0; i < r->j->cf.noutcomes; i++)
+			len += snprintf(outcomes + len, len < sizeof(outcomes) ?
+			    sizeof(outcomes) - len : 0, "%s%s", i ? " " : "",
+			    r->j->cf.outcomes[i]);
+		if (r->j->cf.noutcomes == 0)
+			outcomes[0] = '\0';
+		if ((code = consult_page_code(r->j, r->c->id, a->to, now)) < 0)
+			return -1;
+		msg_ack_confirm(text, sizeof(text), &r->m, code, outcomes);
+		break;
+	case MSG_DECLINE_CONFIRM:
+		msg_decline_confirm(text, sizeof(text), &r->m);
+		break;
+	case MSG_RESOLVE_CONFIRM:
+		msg_resolve_confirm(text, sizeof(text), &r->m, r->c->outcome);
+		break;
+	case MSG_CANCEL_CONFIRM:
+		msg_cancel_confirm(text, sizeof(text), &r->m);
+		break;
+	default:
+		return 0;
+	}
+	return outbox_push(r->j, a->to, text, "reply", r->c->id, now) > 0 ? 0 : -1;
+}
+
+/*
+ * Closes the open pages of a leg (or all legs) and tells their holders to
+ * stand down. While the consult is still live the responder in `to` (who
+ * just acknowledged) keeps the page: it carries the code for KLAR. Pages of
+ * a leg that went unanswered close silently: nobody is standing by.
+ */
+static int
+consult_stand_down(struct consult_run *r, const struct esc_action *a,
+    jtime_t now)
+{
+	struct jourd	*j = r->j;
+	sqlite3_stmt	*st;
+	struct {
+		int64_t	id;
+		char	to[PHONE_MAX];
+	}		 open[64];
+	int		 n = 0, i, k;
+	bool		 closed = esc_closed(r->c->state), told;
+	char		 text[512], why[96], who[64];
+	const struct esc_leg *leg = a->leg >= 0 ? &r->c->legs[a->leg] : NULL;
+
+	if ((st = db_stmt(j->db, sql_open_pages)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->c->id);
+	sqlite3_bind_int(st, 2, a->leg);
+	sqlite3_bind_int(st, 3, a->leg);
+	while (n < (int)nitems(open) && sqlite3_step(st) == SQLITE_ROW) {
+		open[n].id = sqlite3_column_int64(st, 0);
+		text_copy(open[n].to, sizeof(open[n].to), db_text(st, 1));
+		n++;
+	}
+	sqlite3_reset(st);
+
+	if (r->c->state == CONSULT_CANCELLED)
+		snprintf(why, sizeof(why), "är avbrutet av beställaren");
+	else if (r->c->state == CONSULT_RESOLVED)
+		snprintf(why, sizeof(why), "är avslutat");
+	else {
+		const char *by = leg != NULL && leg->acked_by[0] ?
+		    leg->acked_by : r->c->acked_by;
+
+		consult_person(j, by, who, sizeof(who), NULL, 0);
+		snprintf(why, sizeof(why), "är kvitterat av %s", who);
+	}
+
+	for (i = 0; i < n; i++) {
+		bool keep = !closed && strcmp(open[i].to, a->to) == 0;
+
+		if (keep)
+			continue;
+		if ((st = db_stmt(j->db, sql_close_page)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, now);
+		sqlite3_bind_int64(st, 2, open[i].id);
+		if (db_done(j->db, st) == -1)
+			return -1;
+		if (strcmp(open[i].to, a->to) == 0)
+			continue;
+		if (leg != NULL && leg->state == LEG_UNANSWERED)
+			continue;
+		if (r->c->state == CONSULT_UNANSWERED)
+			continue;
+		/* One stand-down per person, however many pages they had. */
+		for (told = false, k = 0; k < i; k++)
+			if (strcmp(open[k].to, open[i].to) == 0)
+				told = true;
+		if (told)
+			continue;
+		msg_stand_down(text, sizeof(text), &r->m, why);
+		if (consult_tell(r, open[i].to, text, "stand_down", "avbeställd",
+		    now) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+consult_execute(struct consult_run *r, const struct esc_actions *acts,
+    jtime_t now)
+{
+	const struct esc_action	*a;
+	int			 i, rc = 0;
+
+	for (i = 0; i < acts->n && rc == 0; i++) {
+		a = &acts->list[i];
+		switch (a->kind) {
+		case ESC_PAGE:
+			rc = consult_page(r, a, now);
+			break;
+		case ESC_EVENT:
+			rc = consult_event(r->j, r->c->id, now, a->event,
+			    a->actor, a->detail);
+			break;
+		case ESC_TELL_REQUESTER:
+			rc = consult_tell_requester(r, a, now);
+			break;
+		case ESC_TELL_ADMINS:
+			rc = consult_tell_admins(r, a, now);
+			break;
+		case ESC_REPLY:
+			rc = consult_reply_action(r, a, now);
+			break;
+		case ESC_STAND_DOWN:
+			rc = consult_stand_down(r, a, now);
+			break;
+		}
+	}
+	if (rc == 0 && esc_closed(r->c->state)) {
+		sqlite3_stmt *st = db_stmt(r->j->db, sql_close_all_pages);
+
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, now);
+		sqlite3_bind_int64(st, 2, r->c->id);
+		rc = db_done(r->j->db, st);
+	}
+	return rc;
+}
+
+int
+consult_input(struct jourd *j, int64_t id, const struct esc_input *in,
+    jtime_t now)
+{
+	static struct esc_actions	acts;
+	struct esc_consult		c;
+	struct consult_run		r;
+	int				rc;
+
+	if ((rc = consult_run_load(&r, j, id, &c)) != 0)
+		return rc == 1 ? 1 : -1;
+	memset(&acts, 0, sizeof(acts));
+	if (esc_apply(&c, &j->cf.tracks[r.track], in, now, consult_oncall_cb, j,
+	    &acts) == -1)
+		return 1;
+	if (consult_execute(&r, &acts, now) == -1 || store_save(j->db, &c) == -1)
+		return -1;
+	return 0;
+}
+
+int64_t
+consult_create(struct jourd *j, int track, const char *requester,
+    const char *callback, const char *text, int64_t inbox_id,
+    const char units[][UNIT_MAX], int nunits, jtime_t now)
+{
+	struct esc_consult	c;
+	struct store_info	info;
+	struct esc_input	in;
+	char			detail[160];
+	size_t			len;
+	int			i;
+
+	memset(&c, 0, sizeof(c));
+	memset(&info, 0, sizeof(info));
+	c.state = CONSULT_OPEN;
+	c.created_at = now;
+	for (i = 0; i < nunits && i < MAX_LEGS; i++) {
+		text_copy(c.legs[i].unit, sizeof(c.legs[i].unit), units[i]);
+		c.legs[i].state = LEG_WAITING;
+		c.legs[i].step = -1;
+	}
+	c.nlegs = i;
+	text_copy(info.track, sizeof(info.track), j->cf.tracks[track].name);
+	text_copy(info.requester, sizeof(info.requester), requester);
+	text_copy(info.callback, sizeof(info.callback), callback);
+	text_copy(info.text, sizeof(info.text), text);
+	if (store_insert(j->db, &c, &info, inbox_id) == -1)
+		return -1;
+
+	len = (size_t)snprintf(detail, sizeof(detail), "%s",
+	    j->cf.tracks[track].keywords[0]);
+	for (i = 0; i < c.nlegs && len < sizeof(detail); i++)
+		len += snprintf(detail + len, sizeof(detail) - len, "%s%s",
+		    i ? "," : " ", c.legs[i].unit);
+	if (consult_event(j, c.id, now, "created", requester, detail) == -1)
+		return -1;
+
+	memset(&in, 0, sizeof(in));
+	in.kind = ESC_START;
+	text_copy(in.from, sizeof(in.from), requester);
+	if (consult_input(j, c.id, &in, now) != 0)
+		return -1;
+	return c.id;
+}
+
+/* Runs every escalation step that is due, each consult in its own transaction. */
+int
+consult_due(struct jourd *j, jtime_t now)
+{
+	struct esc_input	in;
+	sqlite3_stmt		*st;
+	int64_t			 ids[256];
+	int			 n = 0, i, fired = 0;
+
+	if ((st = db_stmt(j->db, sql_due_consults)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	while (n < (int)nitems(ids) && sqlite3_step(st) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+
+	memset(&in, 0, sizeof(in));
+	in.kind = ESC_DUE;
+	for (i = 0; i < n; i++) {
+		if (db_begin(j->db) == -1)
+			return -1;
+		if (consult_input(j, ids[i], &in, now) == -1) {
+			db_rollback(j->db);
+			log_warnx("consult %lld: escalation step failed, will retry",
+			    (long long)ids[i]);
+			return -1;
+		}
+		if (db_commit(j->db) == -1) {
+			db_rollback(j->db);
+			return -1;
+		}
+		fired++;
+	}
+	return fired;
+}
+
+jtime_t
+consult_next_due(struct jourd *j)
+{
+	sqlite3_stmt	*st;
+	jtime_t		 due = 0;
+
+	if ((st = db_stmt(j->db, sql_next_due)) == NULL)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		due = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return due;
+}

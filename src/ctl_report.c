@@ -1,0 +1,501 @@
+/*
+ * ctl_report.c — jourctl report: response times and rates per track, unit
+ * or responder, the numbers the region follows its contact paths by.
+ *
+ * What is counted: every consult created in [since, until) except rejected
+ * ones (refused requests that never reached anyone; their number is given
+ * beside the total). By track, each consult counts once with its own times.
+ * By unit, a consult counts once per unit it paged, with that leg's
+ * acknowledgement, step and pages. By responder, a consult counts once per
+ * person who acknowledged a leg of it, with their acknowledgement time.
+ *
+ * Percentiles are nearest-rank: the p-th percentile of n sorted values is
+ * the ceil(p/100 * n)-th smallest, an observed value, never interpolated.
+ *
+ * This file uses nothing from the other jourctl files so that its unit test
+ * can link it alone with the library.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ctl.h"
+#include "jtime.h"
+#include "text.h"
+
+static const char sql_report_track[] =
+    "SELECT c.track, c.created_at, c.acked_at,"
+    " CASE WHEN c.state = 'resolved' THEN c.resolved_at END,"
+    " c.state = 'unanswered', c.max_step > 0, c.pages_sent, c.outcome"
+    " FROM consults c WHERE c.state <> 'rejected'"
+    " AND (?1 IS NULL OR c.created_at >= ?1) AND c.created_at < ?2"
+    " ORDER BY 1, c.id";
+static const char sql_report_unit[] =
+    "SELECT l.unit, c.created_at, l.acked_at,"
+    " CASE WHEN c.state = 'resolved' THEN c.resolved_at END,"
+    " l.state = 'unanswered', l.step > 0,"
+    " (SELECT count(*) FROM pages p WHERE p.consult_id = c.id"
+    " AND p.leg = l.idx), c.outcome"
+    " FROM legs l JOIN consults c ON c.id = l.consult_id"
+    " WHERE c.state <> 'rejected'"
+    " AND (?1 IS NULL OR c.created_at >= ?1) AND c.created_at < ?2"
+    " AND l.idx = (SELECT min(l2.idx) FROM legs l2"
+    " WHERE l2.consult_id = l.consult_id AND l2.unit = l.unit)"
+    " ORDER BY 1, c.id";
+static const char sql_report_responder[] =
+    "SELECT l.acked_by, c.created_at, min(l.acked_at),"
+    " CASE WHEN c.state = 'resolved' THEN c.resolved_at END,"
+    " 0, max(l.step) > 0, c.pages_sent, c.outcome"
+    " FROM legs l JOIN consults c ON c.id = l.consult_id"
+    " WHERE l.acked_by IS NOT NULL AND l.acked_at IS NOT NULL"
+    " AND c.state <> 'rejected'"
+    " AND (?1 IS NULL OR c.created_at >= ?1) AND c.created_at < ?2"
+    " GROUP BY c.id, l.acked_by ORDER BY 1, c.id";
+static const char sql_report_rejected[] =
+    "SELECT count(*) FROM consults WHERE state = 'rejected'"
+    " AND (?1 IS NULL OR created_at >= ?1) AND created_at < ?2";
+static const char sql_unit_name[] =
+    "SELECT name FROM units WHERE code = ?";
+static const char sql_responder_name[] =
+    "SELECT name FROM people WHERE phone = ?";
+
+struct report {
+	struct report_row	*rows;
+	size_t			 nrows, cap;
+	struct report_row	 total;
+	int64_t			 rejected;
+};
+
+static int
+report_cmp64(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The nearest-rank percentile pct (1..100) of the n values at v, which are
+ * sorted in place: the ceil(pct * n / 100)-th smallest. -1 when n is 0.
+ */
+int64_t
+report_percentile(int64_t *v, size_t n, int pct)
+{
+	size_t	rank;
+
+	if (n == 0)
+		return -1;
+	if (pct < 1)
+		pct = 1;
+	if (pct > 100)
+		pct = 100;
+	qsort(v, n, sizeof(*v), report_cmp64);
+	/* Integer ceiling: no floating point rounding at exact ranks. */
+	rank = ((size_t)pct * n + 99) / 100;
+	if (rank < 1)
+		rank = 1;
+	return v[rank - 1];
+}
+
+/* num / den rounded to three decimals; NaN (JSON null) when den is 0. */
+double
+report_rate(int num, int den)
+{
+	if (den <= 0)
+		return NAN;
+	return round((double)num * 1000.0 / (double)den) / 1000.0;
+}
+
+static int
+report_push(int64_t **v, size_t *n, size_t *cap, int64_t x)
+{
+	int64_t	*tmp;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 32;
+
+		if ((tmp = reallocarray(*v, ncap, sizeof(**v))) == NULL)
+			return -1;
+		*v = tmp;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
+int
+report_row_add(struct report_row *r, const struct report_sample *s)
+{
+	r->consults++;
+	if (s->acked_at != 0) {
+		r->acknowledged++;
+		if (report_push(&r->ack_ms, &r->nack, &r->ack_cap,
+		    s->acked_at > s->created_at ? s->acked_at - s->created_at : 0) == -1)
+			return -1;
+	}
+	if (s->resolved_at != 0) {
+		r->resolved++;
+		if (report_push(&r->resolve_ms, &r->nresolve, &r->resolve_cap,
+		    s->resolved_at > s->created_at ?
+		    s->resolved_at - s->created_at : 0) == -1)
+			return -1;
+	}
+	if (s->unanswered)
+		r->unanswered++;
+	if (s->escalated)
+		r->escalated++;
+	r->pages += s->pages;
+	if (s->outcome >= 0 && s->outcome < MAX_OUTCOMES)
+		r->outcomes[s->outcome]++;
+	return 0;
+}
+
+void
+report_row_free(struct report_row *r)
+{
+	free(r->ack_ms);
+	free(r->resolve_ms);
+	r->ack_ms = r->resolve_ms = NULL;
+	r->nack = r->ack_cap = r->nresolve = r->resolve_cap = 0;
+}
+
+static void
+report_free(struct report *rp)
+{
+	size_t	i;
+
+	for (i = 0; i < rp->nrows; i++)
+		report_row_free(&rp->rows[i]);
+	free(rp->rows);
+	report_row_free(&rp->total);
+}
+
+static jtime_t
+report_col_time(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return 0;
+	return sqlite3_column_int64(st, col);
+}
+
+static int
+report_outcome(const struct config *cf, const char *code)
+{
+	int	i;
+
+	if (*code == '\0')
+		return -1;
+	for (i = 0; i < cf->noutcomes && i < MAX_OUTCOMES; i++)
+		if (strcasecmp(cf->outcomes[i], code) == 0)
+			return i;
+	return -1;
+}
+
+/* The row for key: rows come sorted by key, so it is the last or a new one. */
+static struct report_row *
+report_row_for(struct report *rp, const char *key)
+{
+	struct report_row	*tmp;
+
+	if (rp->nrows > 0 && strcmp(rp->rows[rp->nrows - 1].key, key) == 0)
+		return &rp->rows[rp->nrows - 1];
+	if (rp->nrows == rp->cap) {
+		size_t ncap = rp->cap ? rp->cap * 2 : 16;
+
+		if ((tmp = reallocarray(rp->rows, ncap, sizeof(*tmp))) == NULL)
+			return NULL;
+		rp->rows = tmp;
+		rp->cap = ncap;
+	}
+	tmp = &rp->rows[rp->nrows++];
+	memset(tmp, 0, sizeof(*tmp));
+	snprintf(tmp->key, sizeof(tmp->key), "%s", key);
+	return tmp;
+}
+
+/*
+ * Runs one report query over [since, until) and adds every sample to its
+ * row (rows may be NULL: total only) and to total (may be NULL).
+ */
+static int
+report_collect(struct ctl *c, const char *sql, jtime_t since, jtime_t until,
+    struct report *rows, struct report_row *total)
+{
+	sqlite3_stmt		*st;
+	struct report_sample	 s;
+	struct report_row	*r;
+	int			 rc;
+
+	if ((st = db_stmt(c->db, sql)) == NULL)
+		return -1;
+	db_bind_time(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&s, 0, sizeof(s));
+		s.created_at = sqlite3_column_int64(st, 1);
+		s.acked_at = report_col_time(st, 2);
+		s.resolved_at = report_col_time(st, 3);
+		s.unanswered = sqlite3_column_int(st, 4) != 0;
+		s.escalated = sqlite3_column_int(st, 5) != 0;
+		s.pages = sqlite3_column_int64(st, 6);
+		s.outcome = report_outcome(&c->cf, db_text(st, 7));
+		if (rows != NULL) {
+			if ((r = report_row_for(rows, db_text(st, 0))) == NULL ||
+			    report_row_add(r, &s) == -1)
+				break;
+		}
+		if (total != NULL && report_row_add(total, &s) == -1)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A percentile in whole seconds, -1 when there are no values. */
+static int64_t
+report_pct_s(int64_t *v, size_t n, int pct)
+{
+	int64_t	ms = report_percentile(v, n, pct);
+
+	return ms < 0 ? -1 : (ms + 500) / 1000;
+}
+
+static void
+report_json_pct(struct json *j, const char *key, int64_t s)
+{
+	if (s < 0)
+		json_kv_null(j, key);
+	else
+		json_kv_int(j, key, s);
+}
+
+static void
+report_json_time(struct json *j, const char *key, jtime_t t)
+{
+	char	buf[40];
+
+	if (t == 0)
+		json_kv_null(j, key);
+	else
+		json_kv_string(j, key, jtime_iso(t, buf, sizeof(buf)));
+}
+
+/* The directory name behind a unit code or a responder's phone, or "". */
+static void
+report_name(struct ctl *c, const char *by, const char *key, char *out, size_t sz)
+{
+	sqlite3_stmt	*st;
+
+	out[0] = '\0';
+	if (strcmp(by, "unit") == 0)
+		st = db_stmt(c->db, sql_unit_name);
+	else if (strcmp(by, "responder") == 0)
+		st = db_stmt(c->db, sql_responder_name);
+	else
+		return;
+	if (st == NULL)
+		return;
+	db_bind_text(st, 1, key);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		text_copy(out, sz, db_text(st, 0));
+	sqlite3_reset(st);
+}
+
+/* The fields every row and the total share. */
+static void
+report_json_fields(struct ctl *c, struct json *j, struct report_row *r)
+{
+	int	i;
+
+	json_kv_int(j, "consults", r->consults);
+	json_kv_int(j, "acknowledged", r->acknowledged);
+	json_kv_int(j, "unanswered", r->unanswered);
+	json_kv_int(j, "escalated", r->escalated);
+	json_kv_double(j, "escalation_rate", report_rate(r->escalated, r->consults));
+	json_kv_double(j, "unanswered_rate", report_rate(r->unanswered, r->consults));
+	report_json_pct(j, "ack_p50_s", report_pct_s(r->ack_ms, r->nack, 50));
+	report_json_pct(j, "ack_p90_s", report_pct_s(r->ack_ms, r->nack, 90));
+	report_json_pct(j, "resolve_p50_s",
+	    report_pct_s(r->resolve_ms, r->nresolve, 50));
+	json_kv_int(j, "resolved", r->resolved);
+	json_kv_int(j, "pages", r->pages);
+	json_key(j, "outcomes");
+	json_object_begin(j);
+	for (i = 0; i < c->cf.noutcomes && i < MAX_OUTCOMES; i++)
+		json_kv_int(j, c->cf.outcomes[i], r->outcomes[i]);
+	json_object_end(j);
+}
+
+static int
+report_json(struct ctl *c, const char *by, jtime_t since, jtime_t until,
+    struct report *rp)
+{
+	struct json	j;
+	char		name[128];
+	size_t		i;
+
+	json_init(&j, stdout, true);
+	json_object_begin(&j);
+	json_key(&j, "report");
+	json_object_begin(&j);
+	json_kv_string(&j, "by", by);
+	report_json_time(&j, "since", since);
+	report_json_time(&j, "until", until);
+	json_kv_string(&j, "percentile_method", "nearest-rank");
+	json_key(&j, "rows");
+	json_array_begin(&j);
+	for (i = 0; i < rp->nrows; i++) {
+		json_object_begin(&j);
+		json_kv_string(&j, "key", rp->rows[i].key);
+		if (strcmp(by, "track") != 0) {
+			report_name(c, by, rp->rows[i].key, name, sizeof(name));
+			json_kv_string(&j, "name", name[0] ? name : NULL);
+		}
+		report_json_fields(c, &j, &rp->rows[i]);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_key(&j, "total");
+	json_object_begin(&j);
+	report_json_fields(c, &j, &rp->total);
+	json_kv_int(&j, "rejected", rp->rejected);
+	json_object_end(&j);
+	json_object_end(&j);
+	json_object_end(&j);
+	if (json_finish(&j) == -1) {
+		fprintf(stderr, "jourctl: could not write the JSON output\n");
+		return CTL_ERROR;
+	}
+	return CTL_OK;
+}
+
+/* "45s", "12m05s", "3h02m"; "-" when there is no value. */
+static char *
+report_span(int64_t s, char *buf, size_t sz)
+{
+	if (s < 0)
+		snprintf(buf, sz, "-");
+	else if (s < 60)
+		snprintf(buf, sz, "%" PRId64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, sz, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
+	else
+		snprintf(buf, sz, "%" PRId64 "h%02" PRId64 "m", s / 3600,
+		    s % 3600 / 60);
+	return buf;
+}
+
+static char *
+report_pct_text(double rate, char *buf, size_t sz)
+{
+	if (isnan(rate))
+		snprintf(buf, sz, "-");
+	else
+		snprintf(buf, sz, "%.1f%%", rate * 100.0);
+	return buf;
+}
+
+static void
+report_table_row(struct ctl *c, const char *key, struct report_row *r)
+{
+	char	esc[32], una[32], p50[32], p90[32], res[32];
+	int	i;
+
+	printf("%-16s %8d %6d %6d %5d %7s %7s %8s %8s %8s %6" PRId64, key,
+	    r->consults, r->acknowledged, r->unanswered, r->escalated,
+	    report_pct_text(report_rate(r->escalated, r->consults), esc,
+	    sizeof(esc)),
+	    report_pct_text(report_rate(r->unanswered, r->consults), una,
+	    sizeof(una)),
+	    report_span(report_pct_s(r->ack_ms, r->nack, 50), p50, sizeof(p50)),
+	    report_span(report_pct_s(r->ack_ms, r->nack, 90), p90, sizeof(p90)),
+	    report_span(report_pct_s(r->resolve_ms, r->nresolve, 50), res,
+	    sizeof(res)), r->pages);
+	for (i = 0; i < c->cf.noutcomes && i < MAX_OUTCOMES; i++)
+		printf(" %4d", r->outcomes[i]);
+	putchar('\n');
+}
+
+static void
+report_table(struct ctl *c, const char *by, jtime_t since, jtime_t until,
+    struct report *rp)
+{
+	char	t1[40], t2[40];
+	size_t	i;
+	int	k;
+
+	printf("consults by %s, %s to %s (p50/p90: nearest rank)\n", by,
+	    since != 0 ? jtime_iso(since, t1, sizeof(t1)) : "the start",
+	    jtime_iso(until, t2, sizeof(t2)));
+	printf("%-16s %8s %6s %6s %5s %7s %7s %8s %8s %8s %6s", by, "CONSULTS",
+	    "ACKED", "UNANS", "ESC", "ESC%", "UNANS%", "ACK_P50", "ACK_P90",
+	    "RES_P50", "PAGES");
+	for (k = 0; k < c->cf.noutcomes && k < MAX_OUTCOMES; k++)
+		printf(" %4s", c->cf.outcomes[k]);
+	putchar('\n');
+	for (i = 0; i < rp->nrows; i++)
+		report_table_row(c, rp->rows[i].key, &rp->rows[i]);
+	report_table_row(c, "total", &rp->total);
+	if (rp->rejected > 0)
+		printf("(%" PRId64 " rejected request(s) not counted)\n",
+		    rp->rejected);
+}
+
+int
+ctl_report(struct ctl *c, const struct ctl_options *o)
+{
+	struct report	 rp;
+	sqlite3_stmt	*st;
+	const char	*by = o->by != NULL ? o->by : "track";
+	const char	*sql;
+	jtime_t		 until = o->until != 0 ? o->until : c->now;
+	int		 rc = CTL_ERROR;
+
+	if (strcmp(by, "track") == 0)
+		sql = sql_report_track;
+	else if (strcmp(by, "unit") == 0)
+		sql = sql_report_unit;
+	else if (strcmp(by, "responder") == 0)
+		sql = sql_report_responder;
+	else {
+		fprintf(stderr, "jourctl: report: --by %s: expected track, unit "
+		    "or responder\n", by);
+		return CTL_USAGE;
+	}
+	if (o->since != 0 && o->since >= until) {
+		fprintf(stderr, "jourctl: report: --since is not before --until\n");
+		return CTL_USAGE;
+	}
+
+	memset(&rp, 0, sizeof(rp));
+	/* The total always counts consults once, whatever the rows are by. */
+	if (report_collect(c, sql_report_track, o->since, until,
+	    sql == sql_report_track ? &rp : NULL, &rp.total) == -1)
+		goto fail;
+	if (sql != sql_report_track &&
+	    report_collect(c, sql, o->since, until, &rp, NULL) == -1)
+		goto fail;
+	if ((st = db_stmt(c->db, sql_report_rejected)) == NULL)
+		goto fail;
+	db_bind_time(st, 1, o->since);
+	sqlite3_bind_int64(st, 2, until);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rp.rejected = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+
+	if (c->json)
+		rc = report_json(c, by, o->since, until, &rp);
+	else {
+		report_table(c, by, o->since, until, &rp);
+		rc = CTL_OK;
+	}
+	report_free(&rp);
+	return rc;
+fail:
+	fprintf(stderr, "jourctl: report: %s\n", db_errmsg(c->db));
+	report_free(&rp);
+	return CTL_ERROR;
+}

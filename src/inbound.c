@@ -1,0 +1,556 @@
+/*
+ * inbound.c — what happens to one received SMS.
+ *
+ * The message, its identity numbers masked, is inserted into the inbox with
+ * a unique key; a repeat of a message already committed (a crash between
+ * commit and deletion from the phone) is recognised and only deleted again.
+ * Parsing and routing run in the same transaction as the insert, so either
+ * all of the message's consequences are stored or none is and the phone
+ * keeps it for the next sweep.
+ *
+ * Loops between automatic systems are cut here: a sender that is not a
+ * dialable number never gets an answer, and a stranger or a sender of
+ * something jourd cannot use gets at most one answer per reply_period.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "jourd.h"
+#include "jtime.h"
+#include "log.h"
+#include "msg.h"
+#include "phone.h"
+#include "pnr.h"
+#include "store.h"
+#include "text.h"
+
+struct person {
+	bool	known;
+	char	name[64];
+	bool	can_request;
+};
+
+static const char sql_inbox_insert[] =
+    "INSERT INTO inbox (dedup, sender, smsc_at, received_at, parts, text,"
+    " verb, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')"
+    " ON CONFLICT (dedup) DO NOTHING";
+static const char sql_inbox_done[] =
+    "UPDATE inbox SET outcome = ?, consult_id = ? WHERE id = ?";
+static const char sql_person[] =
+    "SELECT name, can_request FROM people WHERE phone = ?";
+static const char sql_limit_get[] =
+    "SELECT last_reply_at FROM reply_limits WHERE phone = ?";
+static const char sql_limit_set[] =
+    "INSERT INTO reply_limits (phone, last_reply_at) VALUES (?, ?)"
+    " ON CONFLICT (phone) DO UPDATE SET last_reply_at = excluded.last_reply_at";
+static const char sql_limit_suppressed[] =
+    "UPDATE reply_limits SET suppressed = suppressed + 1 WHERE phone = ?";
+static const char sql_unit_match[] =
+    "SELECT code FROM units WHERE upper(code) = ?1 OR folded = ?1"
+    " ORDER BY upper(code) = ?1 DESC LIMIT 1";
+static const char sql_page_by_code[] =
+    "SELECT consult_id, leg, step, closed_at FROM pages"
+    " WHERE to_phone = ? AND code = ? ORDER BY id DESC LIMIT 1";
+static const char sql_open_pages[] =
+    "SELECT p.consult_id, p.leg, p.step, p.code, c.track, group_concat(l.unit)"
+    " FROM pages p JOIN consults c ON c.id = p.consult_id"
+    " JOIN legs l ON l.consult_id = p.consult_id AND l.idx = p.leg"
+    " WHERE p.to_phone = ? AND p.closed_at IS NULL"
+    " GROUP BY p.consult_id ORDER BY p.consult_id LIMIT 8";
+static const char sql_consult_brief[] =
+    "SELECT state, acked_by, acked_at, requester, callback FROM consults"
+    " WHERE id = ?";
+static const char sql_consult_requester[] =
+    "SELECT requester FROM consults WHERE id = ?";
+
+/* FNV-1a: a stable 64-bit hash of the stored text, for the dedup key. */
+static uint64_t
+inbound_hash(const char *s)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+void
+inbound_dedup_key(const struct ipc_sms_in *m, const char *sender,
+    const char *stored_text, char *out, size_t sz)
+{
+	snprintf(out, sz, "%s|%lld|%d|%d|%016llx", sender,
+	    (long long)m->smsc_time, m->concat_ref, m->parts_total,
+	    (unsigned long long)inbound_hash(stored_text));
+}
+
+static void
+inbound_person(struct jourd *j, const char *phone, struct person *p)
+{
+	sqlite3_stmt	*st;
+
+	memset(p, 0, sizeof(*p));
+	if ((st = db_stmt(j->db, sql_person)) == NULL)
+		return;
+	db_bind_text(st, 1, phone);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		p->known = true;
+		text_copy(p->name, sizeof(p->name), db_text(st, 0));
+		p->can_request = sqlite3_column_int(st, 1) != 0;
+	}
+	sqlite3_reset(st);
+}
+
+/*
+ * True when an automatic answer to phone is allowed now, and records it.
+ * Answers to strangers and to messages jourd cannot use go through here.
+ */
+static bool
+inbound_may_answer(struct jourd *j, const char *phone, jtime_t now)
+{
+	sqlite3_stmt	*st;
+	jtime_t		 last = 0;
+	bool		 have = false;
+
+	if ((st = db_stmt(j->db, sql_limit_get)) == NULL)
+		return false;
+	db_bind_text(st, 1, phone);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		have = true;
+		last = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (have && now - last < j->cf.reply_period) {
+		if ((st = db_stmt(j->db, sql_limit_suppressed)) != NULL) {
+			db_bind_text(st, 1, phone);
+			db_done(j->db, st);
+		}
+		log_info("inbound: no answer to %s, answered %llds ago", phone,
+		    (long long)((now - last) / JT_SECOND));
+		return false;
+	}
+	if ((st = db_stmt(j->db, sql_limit_set)) == NULL)
+		return false;
+	db_bind_text(st, 1, phone);
+	sqlite3_bind_int64(st, 2, now);
+	return db_done(j->db, st) == 0;
+}
+
+/* Answers a message jourd cannot use, at most once per reply_period. */
+static int
+inbound_answer_limited(struct jourd *j, const char *to, const char *text,
+    jtime_t now)
+{
+	if (!inbound_may_answer(j, to, now))
+		return 0;
+	return consult_reply(j, to, text, "reply", 0, now);
+}
+
+/* Resolves a unit as typed (code or name, any case, any diacritics). */
+static bool
+inbound_unit(struct jourd *j, const char *typed, char code[UNIT_MAX])
+{
+	sqlite3_stmt	*st;
+	char		 folded[UNIT_MAX * 2];
+	bool		 found = false;
+
+	text_fold(typed, folded, sizeof(folded));
+	if ((st = db_stmt(j->db, sql_unit_match)) == NULL)
+		return false;
+	db_bind_text(st, 1, folded);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		text_copy(code, UNIT_MAX, db_text(st, 0));
+		found = true;
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+/* A request that carried an identity number: refused and kept, masked. */
+static int64_t
+inbound_reject(struct jourd *j, const struct sms_cmd *cmd, const char *from,
+    const char *masked, int64_t inbox_id, jtime_t now)
+{
+	struct esc_consult	c;
+	struct store_info	info;
+
+	memset(&c, 0, sizeof(c));
+	memset(&info, 0, sizeof(info));
+	c.state = CONSULT_REJECTED;
+	c.created_at = now;
+	text_copy(info.track, sizeof(info.track), j->cf.tracks[cmd->track].name);
+	text_copy(info.requester, sizeof(info.requester), from);
+	text_copy(info.text, sizeof(info.text), masked);
+	if (store_insert(j->db, &c, &info, inbox_id) == -1)
+		return -1;
+	if (consult_event(j, c.id, now, "rejected", from, "personnummer i "
+	    "texten: inget skickat, texten maskerad") == -1)
+		return -1;
+	return c.id;
+}
+
+static int
+inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
+    const struct person *p, int64_t inbox_id, jtime_t now, int64_t *consult,
+    const char **outcome)
+{
+	const struct track_conf	*t = &j->cf.tracks[cmd->track];
+	char			 text[512], units[MAX_LEGS][UNIT_MAX];
+	int			 i;
+
+	if (!p->can_request) {
+		*outcome = "not_requester";
+		return inbound_answer_limited(j, from, msg_not_requester(text,
+		    sizeof(text)), now);
+	}
+	if (!t->enabled) {
+		*outcome = "track_off";
+		return consult_reply(j, from, msg_track_off(text, sizeof(text),
+		    cmd->keyword), "reply", 0, now);
+	}
+	if (cmd->error[0]) {
+		*outcome = "bad_request";
+		return consult_reply(j, from, msg_usage(text, sizeof(text),
+		    cmd->keyword, cmd->error), "reply", 0, now);
+	}
+	for (i = 0; i < cmd->nunits; i++) {
+		if (!inbound_unit(j, cmd->units[i], units[i])) {
+			*outcome = "unknown_unit";
+			return consult_reply(j, from, msg_unknown_unit(text,
+			    sizeof(text), cmd->units[i]), "reply", 0, now);
+		}
+	}
+	*consult = consult_create(j, cmd->track, from, cmd->callback, cmd->text,
+	    inbox_id, (const char (*)[UNIT_MAX])units, cmd->nunits, now);
+	*outcome = "consult";
+	return *consult > 0 ? 0 : -1;
+}
+
+/* Tells a responder why their reply changed nothing. */
+static int
+inbound_response_stale(struct jourd *j, const char *from, int64_t id,
+    jtime_t now)
+{
+	sqlite3_stmt	*st;
+	char		 text[512], state[24] = "", who[64] = "", at[32] = "";
+	char		 callback[24] = "", cbraw[PHONE_MAX] = "", by[PHONE_MAX] = "";
+	jtime_t		 acked_at = 0;
+
+	if ((st = db_stmt(j->db, sql_consult_brief)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		text_copy(state, sizeof(state), db_text(st, 0));
+		text_copy(by, sizeof(by), db_text(st, 1));
+		acked_at = sqlite3_column_int64(st, 2);
+		text_copy(cbraw, sizeof(cbraw), db_text(st, 4)[0] ?
+		    db_text(st, 4) : db_text(st, 3));
+	}
+	sqlite3_reset(st);
+	phone_display(cbraw, callback, sizeof(callback));
+	if (by[0]) {
+		struct person p;
+
+		inbound_person(j, by, &p);
+		if (p.known)
+			text_copy(who, sizeof(who), p.name);
+		else
+			phone_display(by, who, sizeof(who));
+	}
+	if (strcmp(state, "acknowledged") == 0 || (by[0] &&
+	    strcmp(state, "open") == 0)) {
+		jtime_short(acked_at, now, at, sizeof(at));
+		msg_already_acked(text, sizeof(text), id, who, at);
+	} else {
+		const char *sv = strcmp(state, "resolved") == 0 ? "avslutat" :
+		    strcmp(state, "cancelled") == 0 ? "avbrutet" :
+		    strcmp(state, "unanswered") == 0 ? "stängt som obesvarat" :
+		    "stängt";
+
+		msg_already_closed(text, sizeof(text), id, sv,
+		    strcmp(state, "resolved") == 0 ? who : "", callback);
+	}
+	return consult_reply(j, from, text, "reply", id, now);
+}
+
+/* OK, NEJ and KLAR: find the page the responder means and apply it. */
+static int
+inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
+    jtime_t now, int64_t *consult, const char **outcome)
+{
+	struct esc_input	 in;
+	sqlite3_stmt		*st;
+	char			 text[512], list[320], verb[8];
+	int			 n = 0, rc, leg = 0, step = 0;
+	size_t			 len = 0;
+	bool			 closed = false;
+
+	snprintf(verb, sizeof(verb), "%s", cmd->verb == SMS_OK ? "OK" :
+	    cmd->verb == SMS_NEJ ? "NEJ" : "KLAR");
+	if (cmd->verb == SMS_KLAR && cmd->error[0]) {
+		*outcome = "bad_response";
+		return consult_reply(j, from, msg_usage(text, sizeof(text),
+		    "KLAR", cmd->error), "reply", 0, now);
+	}
+	if (cmd->code > 0) {
+		if ((st = db_stmt(j->db, sql_page_by_code)) == NULL)
+			return -1;
+		db_bind_text(st, 1, from);
+		sqlite3_bind_int(st, 2, cmd->code);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			n = 1;
+			*consult = sqlite3_column_int64(st, 0);
+			leg = sqlite3_column_int(st, 1);
+			step = sqlite3_column_int(st, 2);
+			closed = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		}
+		sqlite3_reset(st);
+		if (n == 0) {
+			*outcome = "unknown_code";
+			return inbound_answer_limited(j, from, msg_unknown_code(
+			    text, sizeof(text), cmd->code), now);
+		}
+	} else {
+		if ((st = db_stmt(j->db, sql_open_pages)) == NULL)
+			return -1;
+		db_bind_text(st, 1, from);
+		list[0] = '\0';
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int code = sqlite3_column_int(st, 3);
+
+			if (n++ == 0) {
+				*consult = sqlite3_column_int64(st, 0);
+				leg = sqlite3_column_int(st, 1);
+				step = sqlite3_column_int(st, 2);
+			}
+			if (len < sizeof(list))
+				len += snprintf(list + len, sizeof(list) - len,
+				    "%s#%lld kod %d %s", n > 1 ? ", " : "",
+				    (long long)sqlite3_column_int64(st, 0), code,
+				    db_text(st, 5));
+		}
+		sqlite3_reset(st);
+		if (n == 0) {
+			*outcome = "no_open_page";
+			return inbound_answer_limited(j, from, msg_no_open_page(
+			    text, sizeof(text)), now);
+		}
+		if (n > 1) {
+			*consult = 0;
+			*outcome = "ambiguous";
+			return consult_reply(j, from, msg_which_page(text,
+			    sizeof(text), verb, list), "reply", 0, now);
+		}
+	}
+	if (closed) {
+		*outcome = "stale_code";
+		return inbound_response_stale(j, from, *consult, now);
+	}
+
+	memset(&in, 0, sizeof(in));
+	in.kind = cmd->verb == SMS_OK ? ESC_ACK : cmd->verb == SMS_NEJ ?
+	    ESC_DECLINE : ESC_RESOLVE;
+	in.leg = leg;
+	in.step = step;
+	text_copy(in.from, sizeof(in.from), from);
+	text_copy(in.outcome, sizeof(in.outcome), cmd->outcome);
+	if ((rc = consult_input(j, *consult, &in, now)) == -1)
+		return -1;
+	if (rc == 1) {
+		*outcome = "not_applicable";
+		return inbound_response_stale(j, from, *consult, now);
+	}
+	*outcome = cmd->verb == SMS_OK ? "acknowledged" : cmd->verb == SMS_NEJ ?
+	    "declined" : "resolved";
+	return 0;
+}
+
+/* AVBRYT <id>: only the requester may cancel. */
+static int
+inbound_cancel(struct jourd *j, const struct sms_cmd *cmd, const char *from,
+    jtime_t now, int64_t *consult, const char **outcome)
+{
+	struct esc_input	 in;
+	sqlite3_stmt		*st;
+	char			 text[256], owner[PHONE_MAX] = "";
+	int			 rc;
+
+	if (cmd->error[0]) {
+		*outcome = "bad_request";
+		return consult_reply(j, from, msg_usage(text, sizeof(text),
+		    "AVBRYT", cmd->error), "reply", 0, now);
+	}
+	if ((st = db_stmt(j->db, sql_consult_requester)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, cmd->consult);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		text_copy(owner, sizeof(owner), db_text(st, 0));
+	sqlite3_reset(st);
+	if (strcmp(owner, from) != 0) {
+		*outcome = "not_owner";
+		snprintf(text, sizeof(text), "Du har inget ärende #%lld att "
+		    "avbryta.", (long long)cmd->consult);
+		return inbound_answer_limited(j, from, text, now);
+	}
+	*consult = cmd->consult;
+	memset(&in, 0, sizeof(in));
+	in.kind = ESC_CANCEL;
+	text_copy(in.from, sizeof(in.from), from);
+	if ((rc = consult_input(j, cmd->consult, &in, now)) == -1)
+		return -1;
+	if (rc == 1) {
+		*outcome = "not_applicable";
+		return inbound_response_stale(j, from, cmd->consult, now);
+	}
+	*outcome = "cancelled";
+	return 0;
+}
+
+/* Routes one parsed message; returns -1 only on a storage failure. */
+static int
+inbound_route(struct jourd *j, const struct ipc_sms_in *m,
+    const struct sms_cmd *cmd, const char *from, enum phone_result pr,
+    const char *masked, int64_t inbox_id, jtime_t now, int64_t *consult,
+    const char **outcome)
+{
+	struct person	p;
+	char		text[512];
+
+	if (pr != PHONE_OK) {
+		*outcome = "ignored_sender";
+		return 0;
+	}
+	if (m->binary) {
+		*outcome = "ignored_binary";
+		return 0;
+	}
+	inbound_person(j, from, &p);
+	if (cmd->has_pnr) {
+		*outcome = "rejected_pnr";
+		if (p.known && cmd->verb == SMS_REQUEST &&
+		    (*consult = inbound_reject(j, cmd, from, masked, inbox_id,
+		    now)) == -1)
+			return -1;
+		return consult_reply(j, from, msg_pnr_refused(text,
+		    sizeof(text)), "reply", *consult, now);
+	}
+	if (!p.known) {
+		*outcome = "stranger";
+		return inbound_answer_limited(j, from, msg_stranger(text,
+		    sizeof(text)), now);
+	}
+	switch (cmd->verb) {
+	case SMS_EMPTY:
+		*outcome = "empty";
+		return inbound_answer_limited(j, from, msg_not_understood(text,
+		    sizeof(text), "tomt meddelande"), now);
+	case SMS_UNKNOWN:
+		*outcome = "unknown";
+		return inbound_answer_limited(j, from, msg_not_understood(text,
+		    sizeof(text), cmd->error), now);
+	case SMS_HJALP:
+		*outcome = "help";
+		return consult_reply(j, from, msg_help(text, sizeof(text)),
+		    "reply", 0, now);
+	case SMS_REQUEST:
+		return inbound_request(j, cmd, from, &p, inbox_id, now, consult,
+		    outcome);
+	case SMS_OK:
+	case SMS_NEJ:
+	case SMS_KLAR:
+		return inbound_response(j, cmd, from, now, consult, outcome);
+	case SMS_AVBRYT:
+		return inbound_cancel(j, cmd, from, now, consult, outcome);
+	case SMS_KONTAKT:
+	case SMS_STATUS:
+	case SMS_JOUR:
+		*outcome = "not_available";
+		snprintf(text, sizeof(text), "%s finns inte i denna version av "
+		    "jourd ännu. Skriv HJÄLP.", cmd->keyword);
+		return inbound_answer_limited(j, from, text, now);
+	}
+	*outcome = "unknown";
+	return 0;
+}
+
+void
+inbound_sms(struct jourd *j, const struct ipc_sms_in *m)
+{
+	static struct sms_cmd	 cmd;
+	static char		 masked[SMS_TEXT_MAX];
+	struct ipc_token	 tok = { .token = m->token };
+	sqlite3_stmt		*st;
+	char			 sender[PHONE_MAX], from[64], key[160];
+	enum phone_result	 pr;
+	const char		*outcome = "unknown";
+	int64_t			 inbox_id, consult = 0;
+	jtime_t			 now = jtime_now();
+
+	pr = phone_normalise(m->sender, sender);
+	text_copy(from, sizeof(from), pr == PHONE_OK ? sender : m->sender);
+	memset(&cmd, 0, sizeof(cmd));
+	if (m->binary)
+		cmd.verb = SMS_UNKNOWN;
+	else
+		parse_sms(m->text, &j->pctx, &cmd);
+	pnr_mask(m->text, masked, sizeof(masked));
+	inbound_dedup_key(m, from, masked, key, sizeof(key));
+
+	if (db_begin(j->db) == -1)
+		goto retry;
+	if ((st = db_stmt(j->db, sql_inbox_insert)) == NULL)
+		goto rollback;
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, from);
+	sqlite3_bind_int64(st, 3, m->smsc_time);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int(st, 5, m->parts);
+	db_bind_text(st, 6, masked);
+	db_bind_text(st, 7, parse_verb_name(cmd.verb));
+	if (db_done(j->db, st) == -1)
+		goto rollback;
+	if (sqlite3_changes(db_handle(j->db)) == 0) {
+		/* Committed before: the phone still had it. Delete it again. */
+		if (db_commit(j->db) == -1)
+			goto rollback;
+		log_info("inbound: repeat of a committed SMS from %s", from);
+		jourd_to_worker(j, IPC_SMS_COMMITTED, &tok, sizeof(tok));
+		return;
+	}
+	inbox_id = sqlite3_last_insert_rowid(db_handle(j->db));
+
+	if (inbound_route(j, m, &cmd, from, pr, masked, inbox_id, now, &consult,
+	    &outcome) == -1)
+		goto rollback;
+	if ((st = db_stmt(j->db, sql_inbox_done)) == NULL)
+		goto rollback;
+	db_bind_text(st, 1, outcome);
+	if (consult > 0)
+		sqlite3_bind_int64(st, 2, consult);
+	sqlite3_bind_int64(st, 3, inbox_id);
+	if (db_done(j->db, st) == -1 || db_commit(j->db) == -1)
+		goto rollback;
+
+	log_info("inbound: %s from %s: %s%s", parse_verb_name(cmd.verb), from,
+	    outcome, consult > 0 ? "" : "");
+	jourd_to_worker(j, IPC_SMS_COMMITTED, &tok, sizeof(tok));
+	outbox_kick(j);
+	jourd_rearm(j);
+	return;
+
+rollback:
+	db_rollback(j->db);
+retry:
+	/* Not stored: the phone keeps it and the next sweep brings it again. */
+	log_warnx("inbound: SMS from %s not stored (%s); left on the phone",
+	    from, db_errmsg(j->db));
+	jourd_to_worker(j, IPC_SMS_RETRY, &tok, sizeof(tok));
+}
+
+void
+inbound_status_report(struct jourd *j, const struct ipc_status_report *r)
+{
+	log_info("inbound: delivery report for reference %d: %s", r->msg_ref,
+	    r->delivered ? "delivered" : "failed");
+}

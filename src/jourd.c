@@ -1,0 +1,445 @@
+/*
+ * jourd.c — the clinical paging gateway daemon.
+ *
+ * One libevent loop owns the database. The modem worker (modem.c) is a
+ * child process; its messages arrive on a socket. One timer is armed for the
+ * earliest stored due time — an escalation step or an outbox retry — and
+ * drains everything due when it fires. After a restart that same timer
+ * fires at once for whatever fell due while jourd was down.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "jourd.h"
+#include "jtime.h"
+#include "log.h"
+#include "modem.h"
+#include "text.h"
+
+#define HEARTBEAT_INTERVAL	(5 * JT_SECOND)
+#define RESPAWN_MIN		(1 * JT_SECOND)
+#define RESPAWN_MAX		(60 * JT_SECOND)
+
+static void	jourd_worker_start(struct jourd *j);
+
+static const char sql_status[] =
+    "INSERT INTO status (key, value, updated_at) VALUES (?, ?, ?)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+    " updated_at = excluded.updated_at";
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: jourd [-dnvK] [-c file]\n"
+	    "  -c file  configuration (default /etc/jourd/jourd.conf)\n"
+	    "  -d       stay in the foreground and log to stderr\n"
+	    "  -n       check the configuration and exit\n"
+	    "  -v       log more (debug)\n"
+	    "  -K       print every configuration key with its default\n");
+	exit(2);
+}
+
+static struct timeval
+jourd_tv(jtime_t ms)
+{
+	struct timeval	tv;
+
+	if (ms < 0)
+		ms = 0;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	return tv;
+}
+
+void
+jourd_set_status(struct jourd *j, const char *key, const char *value)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(j->db, sql_status)) == NULL)
+		return;
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, value);
+	sqlite3_bind_int64(st, 3, jtime_now());
+	db_done(j->db, st);
+}
+
+/* Arms the one timer for the earliest escalation step or outbox retry. */
+void
+jourd_rearm(struct jourd *j)
+{
+	jtime_t		due, retry, now = jtime_now();
+	struct timeval	tv;
+
+	due = consult_next_due(j);
+	if (j->modem == MODEM_READY && j->inflight == 0) {
+		retry = outbox_next_due(j);
+		if (retry != 0 && (due == 0 || retry < due))
+			due = retry;
+	}
+	evtimer_del(j->due_timer);
+	if (due == 0)
+		return;
+	tv = jourd_tv(due - now);
+	evtimer_add(j->due_timer, &tv);
+}
+
+static void
+jourd_due_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct jourd	*j = arg;
+	int		 fired;
+
+	if ((fired = consult_due(j, jtime_now())) > 0)
+		log_debug("timer: %d consult(s) stepped", fired);
+	else if (fired == -1) {
+		/* Storage trouble: try again in a second, not in a spin. */
+		struct timeval tv = jourd_tv(JT_SECOND);
+
+		evtimer_add(j->due_timer, &tv);
+		return;
+	}
+	outbox_kick(j);
+	jourd_rearm(j);
+}
+
+void
+jourd_to_worker(struct jourd *j, enum ipc_type type, const void *p, size_t len)
+{
+	if (j->worker_pid == -1)
+		return;
+	if (ipc_send(j->worker_fd, type, p, len) == -1)
+		log_warn("modem worker: send");
+}
+
+static void
+jourd_modem_state(struct jourd *j, const struct ipc_modem_state *s)
+{
+	static const char *names[] = { "connecting", "ready", "failed",
+	    "pin_wrong" };
+	char	since[32];
+
+	if (s->status != (uint32_t)j->modem)
+		log_info("modem: %s%s%s", names[s->status], s->detail[0] ?
+		    ": " : "", s->detail);
+	if (s->status != (uint32_t)j->modem || s->status != MODEM_READY) {
+		snprintf(since, sizeof(since), "%lld", (long long)jtime_now());
+		jourd_set_status(j, "modem_since", since);
+	}
+	j->modem = s->status;
+	jourd_set_status(j, "modem", names[s->status]);
+	jourd_set_status(j, "modem_detail", s->detail);
+	if (j->modem == MODEM_READY)
+		j->respawn_delay = RESPAWN_MIN;
+	outbox_kick(j);
+	jourd_rearm(j);
+}
+
+static void
+jourd_worker_stop(struct jourd *j)
+{
+	if (j->worker_ev != NULL) {
+		event_free(j->worker_ev);
+		j->worker_ev = NULL;
+	}
+	if (j->worker_fd != -1)
+		close(j->worker_fd);
+	j->worker_fd = -1;
+	if (j->worker_pid != -1)
+		kill(j->worker_pid, SIGKILL);
+	j->worker_pid = -1;
+	j->modem = MODEM_CONNECTING;
+	outbox_requeue_inflight(j);
+	jourd_set_status(j, "modem", "down");
+}
+
+/* The worker is gone or broken: start another one after a growing pause. */
+static void
+jourd_worker_lost(struct jourd *j, const char *why)
+{
+	struct timeval	tv;
+
+	log_warnx("modem worker: %s; restarting in %llds", why,
+	    (long long)(j->respawn_delay / JT_SECOND));
+	jourd_worker_stop(j);
+	tv = jourd_tv(j->respawn_delay);
+	evtimer_add(j->respawn, &tv);
+	j->respawn_delay *= 2;
+	if (j->respawn_delay > RESPAWN_MAX)
+		j->respawn_delay = RESPAWN_MAX;
+}
+
+static void
+jourd_worker_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	static union {
+		struct ipc_sms_in	 sms;
+		struct ipc_send_result	 result;
+		struct ipc_modem_state	 state;
+		struct ipc_status_report report;
+		struct ipc_token	 token;
+		char			 raw[IPC_MAX_PAYLOAD];
+	}			 buf;
+	struct jourd		*j = arg;
+	struct ipc_hdr		 hdr;
+	int			 rc;
+
+	rc = ipc_recv(fd, &hdr, &buf);
+	if (rc == 0) {
+		jourd_worker_lost(j, "exited");
+		return;
+	}
+	if (rc == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		jourd_worker_lost(j, errno == EBADMSG ? "sent a bad message" :
+		    strerror(errno));
+		return;
+	}
+	switch (hdr.type) {
+	case IPC_MODEM_STATE:
+		jourd_modem_state(j, &buf.state);
+		break;
+	case IPC_SMS_IN:
+		inbound_sms(j, &buf.sms);
+		break;
+	case IPC_SEND_RESULT:
+		outbox_result(j, &buf.result);
+		break;
+	case IPC_STATUS_REPORT:
+		inbound_status_report(j, &buf.report);
+		break;
+	case IPC_PONG:
+		break;
+	default:
+		jourd_worker_lost(j, "sent an unexpected message");
+		break;
+	}
+}
+
+static void
+jourd_worker_start(struct jourd *j)
+{
+	int	fd;
+	pid_t	pid;
+
+	if ((pid = modem_spawn(&j->cf.modem, &fd)) == -1) {
+		jourd_worker_lost(j, "could not start");
+		return;
+	}
+	j->worker_pid = pid;
+	j->worker_fd = fd;
+	j->modem = MODEM_CONNECTING;
+	evutil_make_socket_nonblocking(fd);
+	j->worker_ev = event_new(j->base, fd, EV_READ | EV_PERSIST,
+	    jourd_worker_cb, j);
+	event_add(j->worker_ev, NULL);
+	jourd_set_status(j, "modem", "connecting");
+	log_info("modem worker %d started (%s %s)", (int)pid,
+	    j->cf.modem.driver == DRIVER_AT ? "at" : "dummy", j->cf.modem.device);
+}
+
+static void
+jourd_respawn_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	jourd_worker_start(arg);
+}
+
+/* Every few seconds: the status row jourctl reads, and the worker watchdog. */
+static void
+jourd_heartbeat_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct jourd	*j = arg;
+	char		 now[32];
+
+	snprintf(now, sizeof(now), "%lld", (long long)jtime_now());
+	jourd_set_status(j, "heartbeat", now);
+	if (j->inflight != 0 && jtime_mono() - j->inflight_since >
+	    j->cf.modem.reply_timeout) {
+		jourd_worker_lost(j, "no answer to a send");
+		return;
+	}
+	sd_notify(0, "WATCHDOG=1");
+	/* A timer may have been missed while the clock jumped: re-check. */
+	jourd_rearm(j);
+}
+
+static void
+jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct jourd	*j = arg;
+	char		 err[512];
+	struct config	 cf;
+	int		 status;
+	pid_t		 pid;
+
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("stopping on signal %d", (int)sig);
+		sd_notify(0, "STOPPING=1");
+		event_base_loopbreak(j->base);
+		break;
+	case SIGHUP:
+		if (config_load(j->cf.path, &cf, err, sizeof(err)) == -1) {
+			log_warnx("reload refused, keeping the running "
+			    "configuration: %s", err);
+			break;
+		}
+		if (strcmp(cf.database, j->cf.database) != 0 ||
+		    memcmp(&cf.modem, &j->cf.modem, sizeof(cf.modem)) != 0)
+			log_warnx("reload: [daemon] database and [modem] take "
+			    "effect only after a restart");
+		text_copy(cf.database, sizeof(cf.database), j->cf.database);
+		cf.modem = j->cf.modem;
+		j->cf = cf;
+		log_info("configuration reloaded from %s", j->cf.path);
+		jourd_rearm(j);
+		break;
+	case SIGCHLD:
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			if (pid == j->worker_pid)
+				jourd_worker_lost(j, "died");
+		break;
+	}
+}
+
+/* Keyword tables for the parser, from the configuration. */
+static void
+jourd_parse_ctx(const struct config *cf, struct parse_ctx *p)
+{
+	int	i, k;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < MAX_TRACKS; i++) {
+		for (k = 0; k < cf->tracks[i].nkeywords; k++)
+			text_copy(p->tracks[i].keywords[k], WORD_MAX,
+			    cf->tracks[i].keywords[k]);
+		p->tracks[i].nkeywords = cf->tracks[i].nkeywords;
+		p->tracks[i].multi_unit = i == TRACK_MDK;
+	}
+	p->ntracks = MAX_TRACKS;
+	for (i = 0; i < cf->noutcomes; i++)
+		text_copy(p->outcomes[i], WORD_MAX, cf->outcomes[i]);
+	p->noutcomes = cf->noutcomes;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct jourd	 jd;
+	struct jourd		*j = &jd;
+	const char		*path = "/etc/jourd/jourd.conf";
+	char			 err[1024], pid[32];
+	int			 ch, foreground = 0, check = 0, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "c:dnvK")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'd':
+			foreground = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'K':
+			config_print_reference();
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	jtime_zone();
+	log_init("jourd", foreground || check, verbose);
+	if (config_load(path, &j->cf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "jourd: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("jourd: configuration %s OK\n", path);
+		return 0;
+	}
+	jourd_parse_ctx(&j->cf, &j->pctx);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((j->db = db_open(j->cf.database, err, sizeof(err))) == NULL)
+		fatalx("database %s", err);
+	j->worker_pid = -1;
+	j->worker_fd = -1;
+	j->respawn_delay = RESPAWN_MIN;
+	j->started_at = jtime_now();
+
+	if ((j->base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	j->due_timer = evtimer_new(j->base, jourd_due_cb, j);
+	j->respawn = evtimer_new(j->base, jourd_respawn_cb, j);
+	j->heartbeat = event_new(j->base, -1, EV_PERSIST, jourd_heartbeat_cb, j);
+	j->sig_term = evsignal_new(j->base, SIGTERM, jourd_signal_cb, j);
+	j->sig_int = evsignal_new(j->base, SIGINT, jourd_signal_cb, j);
+	j->sig_hup = evsignal_new(j->base, SIGHUP, jourd_signal_cb, j);
+	j->sig_chld = evsignal_new(j->base, SIGCHLD, jourd_signal_cb, j);
+	evsignal_add(j->sig_term, NULL);
+	evsignal_add(j->sig_int, NULL);
+	evsignal_add(j->sig_hup, NULL);
+	evsignal_add(j->sig_chld, NULL);
+	{
+		struct timeval tv = jourd_tv(HEARTBEAT_INTERVAL);
+
+		event_add(j->heartbeat, &tv);
+	}
+
+	/* Whatever was being sent when jourd stopped is sent again. */
+	outbox_requeue_inflight(j);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	jourd_set_status(j, "pid", pid);
+	snprintf(pid, sizeof(pid), "%lld", (long long)j->started_at);
+	jourd_set_status(j, "started_at", pid);
+	jourd_set_status(j, "heartbeat", pid);
+
+	jourd_worker_start(j);
+	/* Escalations that fell due while jourd was down fire now. */
+	jourd_due_cb(-1, 0, j);
+	log_info("jourd ready: database %s, %d track(s) on", j->cf.database,
+	    j->cf.tracks[0].enabled + j->cf.tracks[1].enabled +
+	    j->cf.tracks[2].enabled + j->cf.tracks[3].enabled);
+	sd_notify(0, "READY=1");
+
+	event_base_dispatch(j->base);
+
+	jourd_set_status(j, "heartbeat", "0");
+	if (j->worker_pid != -1) {
+		close(j->worker_fd);
+		kill(j->worker_pid, SIGTERM);
+		waitpid(j->worker_pid, NULL, 0);
+	}
+	jourd_set_status(j, "modem", "down");
+	event_free(j->due_timer);
+	event_free(j->respawn);
+	event_free(j->heartbeat);
+	event_free(j->sig_term);
+	event_free(j->sig_int);
+	event_free(j->sig_hup);
+	event_free(j->sig_chld);
+	if (j->worker_ev != NULL)
+		event_free(j->worker_ev);
+	event_base_free(j->base);
+	db_close(j->db);
+	return 0;
+}

@@ -1,0 +1,246 @@
+/*
+ * msg.c — the Swedish texts of every SMS jourd sends.
+ *
+ * Short on purpose: a page is read on a locked phone at night. The consult
+ * number (#12) comes first so that every message about one consult is found
+ * together in a thread.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "msg.h"
+
+/* The text is the requester's own; a full stop keeps it apart from ours. */
+static const char *
+msg_text_end(const char *text)
+{
+	size_t	len = strlen(text);
+
+	if (len == 0)
+		return "";
+	return strchr(".!?", text[len - 1]) != NULL ? " " : ". ";
+}
+
+char *
+msg_page(char *out, size_t sz, const struct msg_consult *c, int code, int step)
+{
+	const char *unit = c->requester_unit[0] ? ", " : "";
+
+	snprintf(out, sz, "%s %s #%lld%s från %s%s%s, ring %s. %s%sSvara OK %d "
+	    "(NEJ %d = kan inte)",
+	    c->keyword, c->units, (long long)c->id,
+	    step > 0 ? " (eskalerat)" : "", c->requester, unit,
+	    c->requester_unit, c->callback, c->text, msg_text_end(c->text),
+	    code, code);
+	return out;
+}
+
+char *
+msg_received(char *out, size_t sz, const struct msg_consult *c)
+{
+	snprintf(out, sz, "Mottaget #%lld %s %s. Jouren söks nu; du får SMS när "
+	    "någon svarat.", (long long)c->id, c->keyword, c->units);
+	return out;
+}
+
+char *
+msg_acked(char *out, size_t sz, const struct msg_consult *c, const char *unit,
+    const char *who, const char *who_phone, const char *at)
+{
+	snprintf(out, sz, "#%lld %s %s kvitterat %s av %s, %s.",
+	    (long long)c->id, c->keyword, unit, at, who, who_phone);
+	return out;
+}
+
+char *
+msg_all_acked(char *out, size_t sz, const struct msg_consult *c)
+{
+	snprintf(out, sz, "#%lld %s %s: alla enheter har kvitterat.",
+	    (long long)c->id, c->keyword, c->units);
+	return out;
+}
+
+char *
+msg_unanswered(char *out, size_t sz, const struct msg_consult *c,
+    const char *unit, const char *switchboard)
+{
+	snprintf(out, sz, "#%lld %s %s: ingen jour har svarat. Ring växeln "
+	    "direkt: %s.", (long long)c->id, c->keyword, unit, switchboard);
+	return out;
+}
+
+char *
+msg_admin_unanswered(char *out, size_t sz, const struct msg_consult *c,
+    const char *unit, const char *requester_phone)
+{
+	snprintf(out, sz, "jourd: #%lld %s %s OBESVARAT, alla steg prövade. "
+	    "Beställare %s %s.", (long long)c->id, c->keyword, unit,
+	    c->requester, requester_phone);
+	return out;
+}
+
+char *
+msg_admin_gap(char *out, size_t sz, const struct msg_consult *c,
+    const char *unit, const char *role)
+{
+	snprintf(out, sz, "jourd: schemalucka, ingen har %s %s (vid #%lld %s). "
+	    "Steget hoppades över.", unit, role, (long long)c->id, c->keyword);
+	return out;
+}
+
+char *
+msg_ack_confirm(char *out, size_t sz, const struct msg_consult *c, int code,
+    const char *outcomes)
+{
+	snprintf(out, sz, "Kvitterat #%lld. Ring %s %s. Svara KLAR %d <utfall> "
+	    "när klart (%s).", (long long)c->id, c->requester, c->callback,
+	    code, outcomes);
+	return out;
+}
+
+char *
+msg_decline_confirm(char *out, size_t sz, const struct msg_consult *c)
+{
+	snprintf(out, sz, "Noterat: du avböjer #%lld. Nästa i tur söks.",
+	    (long long)c->id);
+	return out;
+}
+
+char *
+msg_resolve_confirm(char *out, size_t sz, const struct msg_consult *c,
+    const char *outcome)
+{
+	if (outcome[0])
+		snprintf(out, sz, "#%lld avslutat (%s). Tack.",
+		    (long long)c->id, outcome);
+	else
+		snprintf(out, sz, "#%lld avslutat. Tack.", (long long)c->id);
+	return out;
+}
+
+char *
+msg_cancel_confirm(char *out, size_t sz, const struct msg_consult *c)
+{
+	snprintf(out, sz, "#%lld %s %s avbrutet. De sökta har fått besked.",
+	    (long long)c->id, c->keyword, c->units);
+	return out;
+}
+
+char *
+msg_stand_down(char *out, size_t sz, const struct msg_consult *c,
+    const char *why)
+{
+	snprintf(out, sz, "#%lld %s %s %s. Du behöver inte svara.",
+	    (long long)c->id, c->keyword, c->units, why);
+	return out;
+}
+
+char *
+msg_help(char *out, size_t sz)
+{
+	snprintf(out, sz, "jourd: AKUT <enhet> <text>, HALV <enhet> <text>, "
+	    "MDK <enh>,<enh> <text>, PV <vc> <text>, AVBRYT <nr>. Jouren "
+	    "svarar OK/NEJ/KLAR <kod>. Aldrig personnummer.");
+	return out;
+}
+
+char *
+msg_not_understood(char *out, size_t sz, const char *what)
+{
+	snprintf(out, sz, "jourd förstod inte (%s). Skriv HJÄLP för "
+	    "instruktioner. Inga personnummer i SMS.", what);
+	return out;
+}
+
+char *
+msg_pnr_refused(char *out, size_t sz)
+{
+	snprintf(out, sz, "EJ SKICKAT: meddelandet innehöll ett personnummer. "
+	    "Patientuppgifter får inte skickas med SMS. Skicka igen utan.");
+	return out;
+}
+
+char *
+msg_stranger(char *out, size_t sz)
+{
+	snprintf(out, sz, "Detta är jourd, regionens jourlarm för vårdpersonal. "
+	    "Ditt nummer finns inte i katalogen. Kontakta regionens IT-support.");
+	return out;
+}
+
+char *
+msg_not_requester(char *out, size_t sz)
+{
+	snprintf(out, sz, "Ditt nummer får inte beställa konsultation via jourd. "
+	    "Kontakta administratören om det är fel.");
+	return out;
+}
+
+char *
+msg_track_off(char *out, size_t sz, const char *keyword)
+{
+	snprintf(out, sz, "%s används inte här. Det som inte kan vänta: "
+	    "AKUT <enhet> <text>.", keyword);
+	return out;
+}
+
+char *
+msg_usage(char *out, size_t sz, const char *keyword, const char *error)
+{
+	snprintf(out, sz, "%s: %s. Skriv t.ex. %s KARD ring mig om bröstsmärta. "
+	    "HJÄLP ger mer.", keyword, error, keyword);
+	return out;
+}
+
+char *
+msg_unknown_unit(char *out, size_t sz, const char *unit)
+{
+	snprintf(out, sz, "Okänd enhet \"%.24s\". Ange enhetens kod, t.ex. KARD, "
+	    "ORT, MED. Inget har skickats.", unit);
+	return out;
+}
+
+char *
+msg_no_open_page(char *out, size_t sz)
+{
+	snprintf(out, sz, "Du har inget öppet larm att svara på.");
+	return out;
+}
+
+char *
+msg_unknown_code(char *out, size_t sz, int code)
+{
+	snprintf(out, sz, "Kod %d hör inte till något av dina larm. Svara med "
+	    "koden i larmet, t.ex. OK 3.", code);
+	return out;
+}
+
+char *
+msg_already_closed(char *out, size_t sz, int64_t id, const char *state,
+    const char *who, const char *callback)
+{
+	if (who[0])
+		snprintf(out, sz, "#%lld är redan %s av %s. Inget mer behövs.",
+		    (long long)id, state, who);
+	else
+		snprintf(out, sz, "#%lld är redan %s. Beställaren nås på %s.",
+		    (long long)id, state, callback);
+	return out;
+}
+
+char *
+msg_already_acked(char *out, size_t sz, int64_t id, const char *who,
+    const char *at)
+{
+	snprintf(out, sz, "#%lld är redan kvitterat av %s %s. Du behöver inte "
+	    "svara.", (long long)id, who, at);
+	return out;
+}
+
+char *
+msg_which_page(char *out, size_t sz, const char *verb, const char *list)
+{
+	snprintf(out, sz, "Du har flera öppna larm: %s. Svara %s <kod>.",
+	    list, verb);
+	return out;
+}

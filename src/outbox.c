@@ -1,0 +1,193 @@
+/*
+ * outbox.c — every SMS jourd sends, committed before the modem sees it.
+ *
+ * queued → sending → sent | failed. One message is in flight at a time: a
+ * modem sends one SMS after another anyway, and a single in-flight row makes
+ * a crash cost at most one re-send. A failed attempt is queued again with a
+ * doubling delay until send_attempts is used up.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "jourd.h"
+#include "jtime.h"
+#include "log.h"
+#include "text.h"
+
+static const char sql_push[] =
+    "INSERT INTO outbox (to_phone, text, kind, consult_id, state,"
+    " next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)";
+static const char sql_next[] =
+    "SELECT id, to_phone, text FROM outbox WHERE state = 'queued'"
+    " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1";
+static const char sql_mark_sending[] =
+    "UPDATE outbox SET state = 'sending', attempts = attempts + 1"
+    " WHERE id = ? AND state = 'queued'";
+static const char sql_sent[] =
+    "UPDATE outbox SET state = 'sent', sent_at = ?, msg_ref = ?, error = NULL"
+    " WHERE id = ?";
+static const char sql_attempts[] =
+    "SELECT attempts, consult_id, to_phone, kind FROM outbox WHERE id = ?";
+static const char sql_retry[] =
+    "UPDATE outbox SET state = 'queued', next_attempt_at = ?, error = ?"
+    " WHERE id = ?";
+static const char sql_failed[] =
+    "UPDATE outbox SET state = 'failed', error = ? WHERE id = ?";
+static const char sql_requeue[] =
+    "UPDATE outbox SET state = 'queued' WHERE state = 'sending'";
+static const char sql_next_due[] =
+    "SELECT min(next_attempt_at) FROM outbox WHERE state = 'queued'";
+
+int64_t
+outbox_push(struct jourd *j, const char *to, const char *text, const char *kind,
+    int64_t consult, jtime_t now)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(j->db, sql_push)) == NULL)
+		return -1;
+	db_bind_text(st, 1, to);
+	db_bind_text(st, 2, text);
+	db_bind_text(st, 3, kind);
+	if (consult > 0)
+		sqlite3_bind_int64(st, 4, consult);
+	sqlite3_bind_int64(st, 5, now);
+	sqlite3_bind_int64(st, 6, now);
+	if (db_done(j->db, st) == -1)
+		return -1;
+	return sqlite3_last_insert_rowid(db_handle(j->db));
+}
+
+/* Hands the next due message to the modem worker, if it can take one. */
+void
+outbox_kick(struct jourd *j)
+{
+	static struct ipc_send	 msg;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if (j->inflight != 0 || j->worker_pid == -1 || j->modem != MODEM_READY)
+		return;
+	if ((st = db_stmt(j->db, sql_next)) == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, jtime_now());
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return;
+	}
+	memset(&msg, 0, sizeof(msg));
+	msg.outbox_id = sqlite3_column_int64(st, 0);
+	text_copy(msg.to, sizeof(msg.to), db_text(st, 1));
+	text_copy(msg.text, sizeof(msg.text), db_text(st, 2));
+	sqlite3_reset(st);
+
+	/* Committed as 'sending' first: after a crash it is sent again. */
+	if ((st = db_stmt(j->db, sql_mark_sending)) == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, msg.outbox_id);
+	if (db_done(j->db, st) == -1)
+		return;
+	j->inflight = msg.outbox_id;
+	j->inflight_since = jtime_mono();
+	log_debug("outbox %lld: sending to %s", (long long)msg.outbox_id, msg.to);
+	jourd_to_worker(j, IPC_SEND, &msg, sizeof(msg));
+}
+
+void
+outbox_result(struct jourd *j, const struct ipc_send_result *r)
+{
+	sqlite3_stmt	*st;
+	jtime_t		 now = jtime_now(), delay;
+	int		 attempts = 0, i;
+	int64_t		 consult = 0;
+	char		 to[PHONE_MAX] = "", kind[WORD_MAX] = "", detail[192];
+
+	if (r->outbox_id != j->inflight) {
+		log_warnx("outbox: result for %lld, but %lld is in flight",
+		    (long long)r->outbox_id, (long long)j->inflight);
+		return;
+	}
+	j->inflight = 0;
+	if (r->ok) {
+		if ((st = db_stmt(j->db, sql_sent)) == NULL)
+			return;
+		sqlite3_bind_int64(st, 1, now);
+		sqlite3_bind_int(st, 2, r->msg_ref);
+		sqlite3_bind_int64(st, 3, r->outbox_id);
+		db_done(j->db, st);
+		log_debug("outbox %lld: sent in %d part(s)",
+		    (long long)r->outbox_id, r->parts);
+		outbox_kick(j);
+		return;
+	}
+
+	if ((st = db_stmt(j->db, sql_attempts)) == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, r->outbox_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		attempts = sqlite3_column_int(st, 0);
+		consult = sqlite3_column_int64(st, 1);
+		text_copy(to, sizeof(to), db_text(st, 2));
+		text_copy(kind, sizeof(kind), db_text(st, 3));
+	}
+	sqlite3_reset(st);
+
+	if (attempts >= j->cf.send_attempts) {
+		log_warnx("outbox %lld: giving up after %d attempts: %s",
+		    (long long)r->outbox_id, attempts, r->error);
+		if (db_begin(j->db) == -1)
+			return;
+		st = db_stmt(j->db, sql_failed);
+		if (st != NULL) {
+			db_bind_text(st, 1, r->error);
+			sqlite3_bind_int64(st, 2, r->outbox_id);
+			db_done(j->db, st);
+		}
+		snprintf(detail, sizeof(detail), "%s %s: %s", kind, to, r->error);
+		consult_event(j, consult, now, "send_failed", "", detail);
+		if (db_commit(j->db) == -1)
+			db_rollback(j->db);
+	} else {
+		for (delay = j->cf.send_retry, i = 1; i < attempts && delay <
+		    10 * JT_MINUTE; i++)
+			delay *= 2;
+		log_warnx("outbox %lld: attempt %d failed (%s), retry in %llds",
+		    (long long)r->outbox_id, attempts, r->error,
+		    (long long)(delay / JT_SECOND));
+		if ((st = db_stmt(j->db, sql_retry)) == NULL)
+			return;
+		sqlite3_bind_int64(st, 1, now + delay);
+		db_bind_text(st, 2, r->error);
+		sqlite3_bind_int64(st, 3, r->outbox_id);
+		db_done(j->db, st);
+	}
+	jourd_rearm(j);
+	outbox_kick(j);
+}
+
+/* A worker that died took its in-flight message with it: queue it again. */
+void
+outbox_requeue_inflight(struct jourd *j)
+{
+	sqlite3_stmt	*st;
+
+	j->inflight = 0;
+	if ((st = db_stmt(j->db, sql_requeue)) == NULL)
+		return;
+	db_done(j->db, st);
+}
+
+jtime_t
+outbox_next_due(struct jourd *j)
+{
+	sqlite3_stmt	*st;
+	jtime_t		 due = 0;
+
+	if ((st = db_stmt(j->db, sql_next_due)) == NULL)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		due = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return due;
+}

@@ -1,0 +1,56 @@
+"""Configuration checks and imports through the programs themselves."""
+import os
+import subprocess
+import tempfile
+
+from harness import JOURCTL, JOURD, Gateway, check
+
+
+def jourd_check(text):
+    d = tempfile.mkdtemp(prefix="jourd-conf-")
+    path = os.path.join(d, "jourd.conf")
+    with open(path, "w") as f:
+        f.write(text)
+    r = subprocess.run([JOURD, "-n", "-c", path], capture_output=True, timeout=10)
+    return path, r.returncode, r.stderr.decode("utf-8", "replace")
+
+
+def test_config_check_accepts_example():
+    root = os.path.dirname(JOURD)
+    r = subprocess.run([JOURD, "-n", "-c", os.path.join(root, "conf",
+                        "jourd.conf.example")], capture_output=True, timeout=10)
+    check(r.returncode == 0, "example config: %s" % r.stderr)
+
+
+def test_config_errors_name_file_line_key():
+    path, rc, err = jourd_check("[daemon]\nadmins = +46701740699\n"
+                                "[track akut]\nack_timeout = 5 minutes\n")
+    check(rc == 1, "exit 1 on a bad value, got %d" % rc)
+    check("%s:4:" % path in err and "ack_timeout" in err, err)
+    path, rc, err = jourd_check("[daemon]\ndatabse = x.db\n")
+    check(rc == 1 and "%s:2:" % path in err and "databse" in err, err)
+    path, rc, err = jourd_check("[track akut]\n[track akut]\n")
+    check(rc == 1 and "%s:2:" % path in err, err)
+    path, rc, err = jourd_check("[modem]\ndriver = nokia\n[track akut]\n")
+    check(rc == 1 and "%s:2:" % path in err and "driver" in err, err)
+
+
+def test_import_is_all_or_nothing_and_names_line_and_field():
+    gw = Gateway()
+    try:
+        before = gw.json("oncall")
+        bad = os.path.join(gw.dir, "bad.csv")
+        with open(bad, "w") as f:
+            f.write("unit,role,phone,start,end\n"
+                    "KARD,primary,+46701740620,2030-01-01 08:00,2030-01-08 08:00\n"
+                    "KARD,primary,+46701740620,2030-01-08 08:00,2030-01-07 08:00\n")
+        r = gw.ctl("import", "roster", bad, ok=False)
+        err = r.stderr.decode("utf-8", "replace")
+        check(r.returncode == 1, "exit 1 on a bad CSV")
+        check("%s:3:" % bad in err and "end" in err, err)
+        check(gw.json("oncall") == before, "nothing changed")
+        r = subprocess.run([JOURCTL, "-c", gw.conf, "import", "units",
+                            "/nonexistent.csv"], capture_output=True)
+        check(r.returncode == 1, "missing file is an error")
+    finally:
+        gw.close()

@@ -1,0 +1,718 @@
+/*
+ * test_modem.c — the modem worker against real libGammu on the dummy phone.
+ *
+ * Every test starts a worker (modem_spawn) on a fresh dummy phone in a
+ * mkdtemp directory under /tmp, talks to it over the IPC socket like the
+ * parent does and writes incoming SMS with inject_sms.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "inject.h"
+#include "ipc.h"
+#include "modem.h"
+
+#define SWEEP_MS	200
+/* Long enough for a few sweeps of the dummy phone under a sanitizer. */
+#define WAIT_MS		5000
+
+union payload {
+	struct ipc_modem_state		state;
+	struct ipc_sms_in		sms;
+	struct ipc_token		token;
+	struct ipc_send			send;
+	struct ipc_send_result		result;
+	struct ipc_status_report	report;
+	unsigned char			raw[IPC_MAX_PAYLOAD];
+};
+
+struct fixture {
+	char			dir[64];
+	char			phone[PATH_MAX];
+	struct modem_conf	mc;
+	pid_t			pid;
+	int			fd;
+	union payload		msg;
+	struct ipc_modem_state	state;		/* the last state seen */
+	int			nstates;
+};
+
+static jtime_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (jtime_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+rm_rf(const char *path)
+{
+	char		 sub[PATH_MAX];
+	DIR		*d;
+	struct dirent	*de;
+
+	if ((d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+			rm_rf(sub);
+		}
+		closedir(d);
+		rmdir(path);
+	} else
+		unlink(path);
+}
+
+static struct fixture *
+fixture_new(void)
+{
+	struct fixture	*f;
+
+	f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/jourd-modem-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->phone, sizeof(f->phone), "%s/phone", f->dir);
+	f->mc.driver = DRIVER_DUMMY;
+	snprintf(f->mc.device, sizeof(f->mc.device), "%s", f->phone);
+	snprintf(f->mc.connection, sizeof(f->mc.connection), "none");
+	f->mc.sweep = SWEEP_MS;
+	f->mc.reply_timeout = 10 * JT_SECOND;
+	f->pid = -1;
+	f->fd = -1;
+	return f;
+}
+
+static void
+worker_start(struct fixture *f)
+{
+	f->pid = modem_spawn(&f->mc, &f->fd);
+	assert_true(f->pid > 0);
+	assert_true(f->fd >= 0);
+}
+
+/* Waits for the worker to exit, at most ms; returns its wait status or -1. */
+static int
+worker_reap(pid_t pid, int ms)
+{
+	jtime_t	end = now_ms() + ms;
+	int	status;
+	pid_t	rc;
+
+	do {
+		rc = waitpid(pid, &status, WNOHANG);
+		if (rc == pid)
+			return status;
+		usleep(10 * 1000);
+	} while (now_ms() < end);
+	return -1;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture	*f = fixture_new();
+
+	modem_set_hold(10 * JT_MINUTE);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+
+	if (f->fd != -1)
+		close(f->fd);
+	if (f->pid > 0 && worker_reap(f->pid, 3000) == -1) {
+		kill(f->pid, SIGKILL);
+		waitpid(f->pid, NULL, 0);
+	}
+	rm_rf(f->dir);
+	free(f);
+	return 0;
+}
+
+/*
+ * Receives the next message other than a modem state (states are kept in
+ * f->state). Returns its type, or 0 when nothing came within ms.
+ */
+static uint32_t
+next_msg(struct fixture *f, int ms)
+{
+	struct pollfd	pfd;
+	struct ipc_hdr	hdr;
+	jtime_t		end = now_ms() + ms, left;
+	int		rc;
+
+	for (;;) {
+		if ((left = end - now_ms()) < 0)
+			left = 0;
+		pfd.fd = f->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		rc = poll(&pfd, 1, (int)left);
+		assert_int_not_equal(rc, -1);
+		if (rc == 0)
+			return 0;
+		rc = ipc_recv(f->fd, &hdr, &f->msg);
+		assert_int_equal(rc, 1);
+		if (hdr.type != IPC_MODEM_STATE)
+			return hdr.type;
+		f->state = f->msg.state;
+		f->nstates++;
+	}
+}
+
+/* The next message must be of type want. */
+static void
+expect_msg(struct fixture *f, uint32_t want)
+{
+	assert_int_equal(next_msg(f, WAIT_MS), want);
+}
+
+/* Waits until the worker reports status (a READY, a FAILED …). */
+static void
+expect_state(struct fixture *f, enum modem_status status)
+{
+	jtime_t	end = now_ms() + WAIT_MS;
+
+	while (f->nstates == 0 || f->state.status != (uint32_t)status) {
+		assert_true(now_ms() < end);
+		assert_int_equal(next_msg(f, 100), 0);
+	}
+}
+
+static void
+start_ready(struct fixture *f)
+{
+	worker_start(f);
+	expect_state(f, MODEM_READY);
+	assert_string_equal(f->state.detail, "Gammu Dummy");
+}
+
+static void
+inject(struct fixture *f, const char *from, const char *text,
+    const struct inject_opts *o)
+{
+	char	err[256] = "";
+
+	if (inject_sms(f->phone, from, text, o, err, sizeof(err)) == -1)
+		fail_msg("inject: %s", err);
+}
+
+static void
+send_token(struct fixture *f, enum ipc_type type, uint32_t token)
+{
+	struct ipc_token	t = { .token = token };
+
+	assert_int_equal(ipc_send(f->fd, type, &t, sizeof(t)), 0);
+}
+
+/* Waits until the dummy inbox holds n files. */
+static void
+expect_pending(struct fixture *f, int n)
+{
+	jtime_t	end = now_ms() + WAIT_MS;
+
+	while (inject_pending(f->phone) != n) {
+		if (now_ms() > end)
+			fail_msg("%d files in the inbox, want %d",
+			    inject_pending(f->phone), n);
+		usleep(20 * 1000);
+	}
+}
+
+/* Sends text to a number and returns the worker's answer. */
+static struct ipc_send_result
+send_sms(struct fixture *f, int64_t id, const char *to, const char *text)
+{
+	static struct ipc_send	req;
+
+	memset(&req, 0, sizeof(req));
+	req.outbox_id = id;
+	snprintf(req.to, sizeof(req.to), "%s", to);
+	snprintf(req.text, sizeof(req.text), "%s", text);
+	assert_int_equal(ipc_send(f->fd, IPC_SEND, &req, sizeof(req)), 0);
+	expect_msg(f, IPC_SEND_RESULT);
+	assert_int_equal(f->msg.result.outbox_id, id);
+	return f->msg.result;
+}
+
+/* UTF-16 code units of a UTF-8 string: what a UCS-2 SMS counts. */
+static int
+utf16_units(const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	int			 n = 0;
+
+	for (; *u != '\0'; u++) {
+		if ((*u & 0xc0) == 0x80)
+			continue;
+		n += *u >= 0xf0 ? 2 : 1;
+	}
+	return n;
+}
+
+/* A text of n copies of unit (a UTF-8 string). */
+static char *
+repeat(const char *unit, int n)
+{
+	static char	buf[SMS_TEXT_MAX];
+	size_t		len = strlen(unit);
+	int		i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && (i + 1) * len < sizeof(buf); i++)
+		memcpy(buf + i * len, unit, len + 1);
+	return buf;
+}
+
+static void
+test_single_swedish(void **state)
+{
+	struct fixture		*f = *state;
+	struct inject_opts	 o = { .smsc_time = 1767225600000 };
+	uint32_t		 token;
+
+	start_ready(f);
+	inject(f, "+46701740605", "AKUT KARD Bröstsmärta, ring mig", &o);
+	expect_msg(f, IPC_SMS_IN);
+	assert_string_equal(f->msg.sms.sender, "+46701740605");
+	assert_string_equal(f->msg.sms.text, "AKUT KARD Bröstsmärta, ring mig");
+	assert_int_equal(f->msg.sms.parts, 1);
+	assert_int_equal(f->msg.sms.parts_total, 1);
+	assert_int_equal(f->msg.sms.concat_ref, -1);
+	assert_int_equal(f->msg.sms.binary, 0);
+	assert_int_equal(f->msg.sms.sms_class, -1);
+	/* 2026-01-01T00:00:00Z, as the SMSC stamped it. */
+	assert_int_equal(f->msg.sms.smsc_time, 1767225600000);
+	token = f->msg.sms.token;
+
+	/* Awaiting the parent's answer: not handed over a second time. */
+	assert_int_equal(next_msg(f, 3 * SWEEP_MS), 0);
+	assert_int_equal(inject_pending(f->phone), 1);
+
+	send_token(f, IPC_SMS_COMMITTED, token);
+	expect_pending(f, 0);
+	assert_int_equal(next_msg(f, 3 * SWEEP_MS), 0);
+}
+
+static void
+test_three_parts(void **state)
+{
+	struct fixture	*f = *state;
+	char		 text[SMS_TEXT_MAX];
+
+	snprintf(text, sizeof(text), "%s", repeat("Långt meddelande om en "
+	    "patient med bröstsmärta, åäö ÅÄÖ é. ", 6));
+	assert_true(strlen(text) > 306);
+	start_ready(f);
+	inject(f, "+46701740605", text, NULL);
+	assert_int_equal(inject_pending(f->phone), 3);
+
+	expect_msg(f, IPC_SMS_IN);
+	assert_int_equal(f->msg.sms.parts, 3);
+	assert_int_equal(f->msg.sms.parts_total, 3);
+	assert_true(f->msg.sms.concat_ref >= 0);
+	assert_string_equal(f->msg.sms.text, text);
+	send_token(f, IPC_SMS_COMMITTED, f->msg.sms.token);
+	expect_pending(f, 0);
+	/* One message, not three. */
+	assert_int_equal(next_msg(f, 3 * SWEEP_MS), 0);
+}
+
+static void
+test_retry(void **state)
+{
+	struct fixture	*f = *state;
+	uint32_t	 first;
+
+	start_ready(f);
+	inject(f, "+46701740606", "HALV ORT fråga om gips", NULL);
+	expect_msg(f, IPC_SMS_IN);
+	first = f->msg.sms.token;
+	send_token(f, IPC_SMS_RETRY, first);
+
+	/* Left on the phone and offered again at a later sweep. */
+	expect_msg(f, IPC_SMS_IN);
+	assert_int_not_equal(f->msg.sms.token, first);
+	assert_string_equal(f->msg.sms.text, "HALV ORT fråga om gips");
+	assert_int_equal(inject_pending(f->phone), 1);
+
+	/* A stale token deletes nothing. */
+	send_token(f, IPC_SMS_COMMITTED, first);
+	assert_int_equal(next_msg(f, 3 * SWEEP_MS), 0);
+	assert_int_equal(inject_pending(f->phone), 1);
+
+	send_token(f, IPC_SMS_COMMITTED, f->msg.sms.token);
+	expect_pending(f, 0);
+}
+
+static void
+test_send_gsm7(void **state)
+{
+	struct fixture		*f = *state;
+	struct ipc_send_result	 r;
+	char			 text[SMS_TEXT_MAX];
+
+	start_ready(f);
+	/* 200 Swedish characters: 7-bit, 153 + 47. */
+	snprintf(text, sizeof(text), "%s", repeat("Kvittera åäöÅÄÖé nu ", 10));
+	r = send_sms(f, 1, "+46701740620", text);
+	assert_int_equal(r.ok, 1);
+	assert_int_equal(r.parts, 2);
+	assert_int_equal(r.msg_ref, 255);	/* what the dummy phone says */
+	assert_string_equal(r.error, "");
+
+	/* 160 Swedish letters fit one part; in UCS-2 they would take three. */
+	r = send_sms(f, 2, "+46701740620", repeat("ä", 160));
+	assert_int_equal(r.ok, 1);
+	assert_int_equal(r.parts, 1);
+	r = send_sms(f, 3, "+46701740620", repeat("a", 161));
+	assert_int_equal(r.parts, 2);
+}
+
+static void
+test_send_ucs2(void **state)
+{
+	struct fixture		*f = *state;
+	struct ipc_send_result	 r;
+	char			 text[SMS_TEXT_MAX];
+	int			 units, want;
+
+	start_ready(f);
+	r = send_sms(f, 10, "+46701740620", "Tack 👍");
+	assert_int_equal(r.ok, 1);
+	assert_int_equal(r.parts, 1);
+
+	snprintf(text, sizeof(text), "Tack 👍 %s", repeat("a", 95));
+	units = utf16_units(text);
+	want = units <= 70 ? 1 : (units + 66) / 67;
+	assert_int_equal(want, 2);
+	r = send_sms(f, 11, "+46701740620", text);
+	assert_int_equal(r.ok, 1);
+	assert_int_equal(r.parts, want);
+
+	snprintf(text, sizeof(text), "Ж%s", repeat("b", 69));
+	assert_int_equal(utf16_units(text), 70);
+	r = send_sms(f, 12, "+46701740620", text);
+	assert_int_equal(r.parts, 1);
+	snprintf(text, sizeof(text), "Ж%s", repeat("b", 70));
+	r = send_sms(f, 13, "+46701740620", text);
+	assert_int_equal(r.parts, 2);
+
+	/* What cannot be sent is refused with a reason, not sent. */
+	r = send_sms(f, 14, "+46701740620", "");
+	assert_int_equal(r.ok, 0);
+	assert_true(strlen(r.error) > 0);
+}
+
+static void
+test_alphanumeric_sender(void **state)
+{
+	struct fixture	*f = *state;
+
+	start_ready(f);
+	inject(f, "Telia", "Ditt saldo är 0 kr", NULL);
+	expect_msg(f, IPC_SMS_IN);
+	assert_string_equal(f->msg.sms.sender, "Telia");
+	assert_string_equal(f->msg.sms.text, "Ditt saldo är 0 kr");
+	send_token(f, IPC_SMS_COMMITTED, f->msg.sms.token);
+	expect_pending(f, 0);
+}
+
+static void
+test_ping(void **state)
+{
+	struct fixture	*f = *state;
+
+	start_ready(f);
+	send_token(f, IPC_PING, 1234);
+	expect_msg(f, IPC_PONG);
+	assert_int_equal(f->msg.token.token, 1234);
+	send_token(f, IPC_PING, 0);
+	expect_msg(f, IPC_PONG);
+	assert_int_equal(f->msg.token.token, 0);
+}
+
+static void
+test_close_exits(void **state)
+{
+	struct fixture	*f = *state;
+	int		 status;
+
+	start_ready(f);
+	close(f->fd);
+	f->fd = -1;
+	status = worker_reap(f->pid, 3000);
+	assert_int_not_equal(status, -1);
+	f->pid = -1;
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void
+test_incomplete(void **state)
+{
+	struct fixture		*f = *state;
+	struct inject_opts	 o = { .drop_part = 2 };
+	char			 text[SMS_TEXT_MAX], want[SMS_TEXT_MAX];
+	jtime_t			 t0;
+
+	/* The three parts: 153 'a', 153 'b', 20 'c'. */
+	snprintf(text, sizeof(text), "%s", repeat("a", 153));
+	snprintf(text + 153, sizeof(text) - 153, "%s", repeat("b", 153));
+	snprintf(text + 306, sizeof(text) - 306, "%s", repeat("c", 20));
+	snprintf(want, sizeof(want), "%s", repeat("a", 153));
+	snprintf(want + 153, sizeof(want) - 153, "%s", repeat("c", 20));
+
+	modem_set_hold(1000);
+	start_ready(f);
+	t0 = now_ms();
+	inject(f, "+46701740605", text, &o);
+	assert_int_equal(inject_pending(f->phone), 2);
+
+	/* Held while a part may still come … */
+	assert_int_equal(next_msg(f, 600), 0);
+	/* … then handed over as it is. */
+	expect_msg(f, IPC_SMS_IN);
+	assert_true(now_ms() - t0 >= 1000);
+	assert_int_equal(f->msg.sms.parts, 2);
+	assert_int_equal(f->msg.sms.parts_total, 3);
+	assert_string_equal(f->msg.sms.text, want);
+	send_token(f, IPC_SMS_COMMITTED, f->msg.sms.token);
+	expect_pending(f, 0);
+}
+
+static void
+test_status_report(void **state)
+{
+	struct fixture	*f = *state;
+	char		 err[256];
+
+	start_ready(f);
+	assert_int_equal(inject_status_report(f->phone, "+46701740620", 42,
+	    err, sizeof(err)), 0);
+	expect_msg(f, IPC_STATUS_REPORT);
+	assert_string_equal(f->msg.report.recipient, "+46701740620");
+	assert_int_equal(f->msg.report.msg_ref, 42);
+	assert_int_equal(f->msg.report.delivered, 1);
+	assert_true(f->msg.report.at > 1600000000000);
+	/* Reports need no commit: gone at once. */
+	expect_pending(f, 0);
+}
+
+static void
+test_flash_binary_ucs2_in(void **state)
+{
+	struct fixture		*f = *state;
+	struct inject_opts	 flash = { .flash = true };
+	struct inject_opts	 bin = { .binary = true };
+
+	start_ready(f);
+	inject(f, "+46701740607", "Blixt", &flash);
+	expect_msg(f, IPC_SMS_IN);
+	assert_int_equal(f->msg.sms.sms_class, 0);
+	assert_string_equal(f->msg.sms.text, "Blixt");
+	send_token(f, IPC_SMS_COMMITTED, f->msg.sms.token);
+	expect_pending(f, 0);
+
+	inject(f, "+46701740607", "\x01\x02\x7f", &bin);
+	expect_msg(f, IPC_SMS_IN);
+	assert_int_equal(f->msg.sms.binary, 1);
+	assert_string_equal(f->msg.sms.text, "");
+	send_token(f, IPC_SMS_COMMITTED, f->msg.sms.token);
+	expect_pending(f, 0);
+
+	/* Outside the GSM alphabet: UCS-2, in two parts, back as UTF-8. */
+	inject(f, "+46701740607", repeat("OK 👍 Привет ", 8), NULL);
+	assert_int_equal(inject_pending(f->phone), 2);
+	expect_msg(f, IPC_SMS_IN);
+	assert_int_equal(f->msg.sms.parts, 2);
+	assert_string_equal(f->msg.sms.text, repeat("OK 👍 Привет ", 8));
+	send_token(f, IPC_SMS_COMMITTED, f->msg.sms.token);
+	expect_pending(f, 0);
+}
+
+/* Two messages and one waiting for its commit do not block each other. */
+static void
+test_two_senders(void **state)
+{
+	struct fixture	*f = *state;
+	uint32_t	 tok[2];
+	char		 seen[2][80];
+	int		 i;
+
+	start_ready(f);
+	inject(f, "+46701740605", "STATUS", NULL);
+	inject(f, "+46701740606", "HJÄLP", NULL);
+	for (i = 0; i < 2; i++) {
+		expect_msg(f, IPC_SMS_IN);
+		tok[i] = f->msg.sms.token;
+		snprintf(seen[i], sizeof(seen[i]), "%s %.16s", f->msg.sms.sender,
+		    f->msg.sms.text);
+	}
+	assert_int_not_equal(tok[0], tok[1]);
+	if (strcmp(seen[0], seen[1]) > 0) {
+		char tmp[80];
+
+		memcpy(tmp, seen[0], sizeof(tmp));
+		memcpy(seen[0], seen[1], sizeof(tmp));
+		memcpy(seen[1], tmp, sizeof(tmp));
+	}
+	assert_string_equal(seen[0], "+46701740605 STATUS");
+	assert_string_equal(seen[1], "+46701740606 HJÄLP");
+	send_token(f, IPC_SMS_COMMITTED, tok[1]);
+	expect_pending(f, 1);
+	send_token(f, IPC_SMS_COMMITTED, tok[0]);
+	expect_pending(f, 0);
+}
+
+static void
+test_connect_failure(void **state)
+{
+	struct fixture		*f = *state;
+	struct ipc_send_result	 r;
+	FILE			*fp;
+
+	/* A file where the phone's directory should be. */
+	fp = fopen(f->phone, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	worker_start(f);
+	expect_state(f, MODEM_FAILED);
+	assert_non_null(strstr(f->state.detail, f->phone));
+	r = send_sms(f, 20, "+46701740620", "Hej");
+	assert_int_equal(r.ok, 0);
+	assert_string_equal(r.error, "modem not connected");
+
+	/* It keeps trying, and creates the directory once it can. */
+	unlink(f->phone);
+	expect_state(f, MODEM_READY);
+	r = send_sms(f, 21, "+46701740620", "Hej");
+	assert_int_equal(r.ok, 1);
+}
+
+static void
+test_logfile(void **state)
+{
+	struct fixture	*f = *state;
+	struct stat	 sb;
+
+	snprintf(f->mc.logfile, sizeof(f->mc.logfile), "%s/gammu.log", f->dir);
+	start_ready(f);
+	send_token(f, IPC_PING, 1);
+	expect_msg(f, IPC_PONG);
+	assert_int_equal(stat(f->mc.logfile, &sb), 0);
+	assert_true(sb.st_size > 0);
+}
+
+/*
+ * Many sweeps and a stream of messages in a worker that ends with exit(),
+ * so that LeakSanitizer (in a sanitizer build) checks what it left.
+ */
+static void
+test_no_leaks(void **state)
+{
+	struct fixture	*f = *state;
+	jtime_t		 end;
+	int		 sv[2], status, i;
+	pid_t		 pid;
+
+	f->mc.sweep = 20;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		exit(modem_main(&f->mc, sv[1]));
+	}
+	assert_true(pid > 0);
+	close(sv[1]);
+	f->fd = sv[0];
+	f->pid = pid;
+	expect_state(f, MODEM_READY);
+	for (i = 0; i < 5; i++) {
+		inject(f, "+46701740605", repeat("Läcker något? ", 30), NULL);
+		expect_msg(f, IPC_SMS_IN);
+		send_token(f, i % 2 ? IPC_SMS_RETRY : IPC_SMS_COMMITTED,
+		    f->msg.sms.token);
+		if (i % 2) {
+			expect_msg(f, IPC_SMS_IN);
+			send_token(f, IPC_SMS_COMMITTED, f->msg.sms.token);
+		}
+		expect_pending(f, 0);
+		assert_int_equal(send_sms(f, i + 1, "+46701740620",
+		    repeat("Svar 👍 ", 20)).ok, 1);
+	}
+	/* Idle sweeps too. */
+	end = now_ms() + 500;
+	while (now_ms() < end)
+		assert_int_equal(next_msg(f, 100), 0);
+	close(f->fd);
+	f->fd = -1;
+	status = worker_reap(pid, 5000);
+	f->pid = -1;
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_single_swedish, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_three_parts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_send_gsm7, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_send_ucs2, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_alphanumeric_sender, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ping, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_exits, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_incomplete, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_status_report, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_flash_binary_ucs2_in, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_two_senders, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_connect_failure, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_logfile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_leaks, setup, teardown),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

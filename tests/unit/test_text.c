@@ -1,0 +1,234 @@
+/*
+ * test_text.c — UTF-8 folding, validation and bounded copies.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "text.h"
+
+static void
+assert_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		assert_true((unsigned char)*s < 0x80);
+}
+
+static void
+fold_is(const char *in, const char *want)
+{
+	char	out[128];
+	size_t	n;
+
+	n = text_fold(in, out, sizeof(out));
+	assert_string_equal(out, want);
+	assert_int_equal(n, strlen(want));
+	assert_ascii(out);
+}
+
+static void
+test_fold_swedish(void **state)
+{
+	fold_is("å ä ö Å Ä Ö é", "A A O A A O E");
+	fold_is("hjälp", "HJALP");
+	fold_is("HJÄLP", "HJALP");
+	fold_is("Avböj", "AVBOJ");
+	fold_is("ögon", "OGON");
+	fold_is("Älvdalen", "ALVDALEN");
+}
+
+static void
+test_fold_latin(void **state)
+{
+	fold_is("áàâ", "AAA");
+	fold_is("óòôø", "OOOO");
+	fold_is("èêë", "EEE");
+	fold_is("üúùû", "UUUU");
+	fold_is("íìîï", "IIII");
+	fold_is("çñýÿ", "CNYY");
+	fold_is("ÇÑÝ", "CNY");
+}
+
+static void
+test_fold_ascii(void **state)
+{
+	fold_is("akut KARD 070-1234567!", "AKUT KARD 070-1234567!");
+	fold_is("?", "?");
+	fold_is("", "");
+	fold_is("#12 a\tb", "#12 A\tB");
+}
+
+static void
+test_fold_other_and_invalid(void **state)
+{
+	fold_is("æß", "??");		/* no base letter */
+	fold_is("€", "?");		/* three bytes, one code point */
+	fold_is("\xF0\x9F\x98\x80", "?");	/* emoji */
+	fold_is("a\xFFz", "A?Z");	/* stray byte */
+	fold_is("\xC0\xAF", "??");	/* overlong '/' */
+	fold_is("\xED\xA0\x80", "???");	/* surrogate */
+	fold_is("\xF4\x90\x80\x80", "????");	/* above U+10FFFF */
+	fold_is("ok\xC3", "OK?");	/* truncated sequence at the end */
+	fold_is("\xC3(", "?(");		/* lead byte without continuation */
+}
+
+static void
+test_fold_bounds(void **state)
+{
+	char	out[8];
+
+	memset(out, 'Z', sizeof(out));
+	assert_int_equal(text_fold("abcdef", out, 4), 3);
+	assert_string_equal(out, "ABC");
+	assert_int_equal(out[4], 'Z');
+
+	assert_int_equal(text_fold("åäö", out, 3), 2);
+	assert_string_equal(out, "AA");
+
+	assert_int_equal(text_fold("abc", out, 1), 0);
+	assert_string_equal(out, "");
+
+	memset(out, 'Z', sizeof(out));
+	assert_int_equal(text_fold("abc", out, 0), 0);
+	assert_int_equal(out[0], 'Z');
+}
+
+static void
+test_fold_n(void **state)
+{
+	char	out[16];
+
+	assert_int_equal(text_fold_n("akuta", 4, out, sizeof(out)), 4);
+	assert_string_equal(out, "AKUT");
+	/* Cutting inside "ä" gives '?', never a read past the limit. */
+	assert_int_equal(text_fold_n("hä", 2, out, sizeof(out)), 2);
+	assert_string_equal(out, "H?");
+	/* A NUL ends the input even when inlen is larger. */
+	assert_int_equal(text_fold_n("ok\0zz", 5, out, sizeof(out)), 2);
+	assert_string_equal(out, "OK");
+}
+
+static void
+test_equal_folded(void **state)
+{
+	assert_true(text_equal_folded("Hjälp", "HJALP"));
+	assert_true(text_equal_folded("avböj", "AVBÖJ"));
+	assert_true(text_equal_folded("", ""));
+	assert_false(text_equal_folded("AKUT", "AKUTA"));
+	assert_false(text_equal_folded("AKUTA", "AKUT"));
+	assert_false(text_equal_folded("KARD", "KARF"));
+	assert_false(text_equal_folded("", "A"));
+	assert_false(text_equal_folded(NULL, "A"));
+	assert_true(text_equal_folded(NULL, NULL));
+}
+
+static void
+test_valid_utf8(void **state)
+{
+	const char	nul[] = "a\0b";
+
+	assert_true(text_valid_utf8("", 0));
+	assert_true(text_valid_utf8("plain", 5));
+	assert_true(text_valid_utf8("åäö€", strlen("åäö€")));
+	assert_true(text_valid_utf8("\xF0\x9F\x98\x80", 4));
+	assert_true(text_valid_utf8("\xF4\x8F\xBF\xBF", 4));	/* U+10FFFF */
+	assert_true(text_valid_utf8(nul, 3));
+	assert_false(text_valid_utf8("\xFF", 1));
+	assert_false(text_valid_utf8("\x80", 1));
+	assert_false(text_valid_utf8("\xC0\xAF", 2));
+	assert_false(text_valid_utf8("\xC1\xBF", 2));
+	assert_false(text_valid_utf8("\xE0\x80\xAF", 3));
+	assert_false(text_valid_utf8("\xF0\x80\x80\xAF", 4));
+	assert_false(text_valid_utf8("\xED\xA0\x80", 3));
+	assert_false(text_valid_utf8("\xED\xBF\xBF", 3));
+	assert_false(text_valid_utf8("\xF4\x90\x80\x80", 4));
+	/* "å" cut by the length is not well-formed. */
+	assert_false(text_valid_utf8("å", 1));
+	assert_true(text_valid_utf8("å", 2));
+}
+
+static void
+test_copy(void **state)
+{
+	char	out[8];
+
+	assert_int_equal(text_copy(out, sizeof(out), "abc"), 3);
+	assert_string_equal(out, "abc");
+	/* "åäö" is six bytes: four fit in five, not three. */
+	assert_int_equal(text_copy(out, 5, "åäö"), 4);
+	assert_string_equal(out, "åä");
+	assert_int_equal(text_copy(out, 4, "åäö"), 2);
+	assert_string_equal(out, "å");
+	assert_int_equal(text_copy(out, 7, "åäö"), 6);
+	assert_string_equal(out, "åäö");
+	/* A four-byte sequence is never cut. */
+	assert_int_equal(text_copy(out, 4, "\xF0\x9F\x98\x80"), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(text_copy(out, 5, "\xF0\x9F\x98\x80"), 4);
+	assert_int_equal(text_copy(out, 1, "abc"), 0);
+	assert_string_equal(out, "");
+	memset(out, 'Z', sizeof(out));
+	assert_int_equal(text_copy(out, 0, "abc"), 0);
+	assert_int_equal(out[0], 'Z');
+	assert_int_equal(text_copy(out, sizeof(out), NULL), 0);
+	assert_string_equal(out, "");
+}
+
+static void
+test_codepoints(void **state)
+{
+	assert_int_equal(text_codepoints(""), 0);
+	assert_int_equal(text_codepoints("abc"), 3);
+	assert_int_equal(text_codepoints("åäö"), 3);
+	assert_int_equal(text_codepoints("a\xFF" "b"), 3);
+	assert_int_equal(text_codepoints("\xF0\x9F\x98\x80!"), 2);
+	assert_int_equal(text_codepoints("x\xC3"), 2);
+}
+
+static void
+test_clean(void **state)
+{
+	char	out[32];
+
+	assert_int_equal(text_clean(out, sizeof(out), "  a  b\t\n c  ", 99),
+	    5);
+	assert_string_equal(out, "a b c");
+	text_clean(out, sizeof(out), "bröst\xFFsmärta", 99);
+	assert_string_equal(out, "bröst?smärta");
+	text_clean(out, sizeof(out), "a\x01" "b\x7F", 99);
+	assert_string_equal(out, "a?b?");
+	text_clean(out, sizeof(out), "abc def", 5);
+	assert_string_equal(out, "abc d");
+	text_clean(out, sizeof(out), "   ", 3);
+	assert_string_equal(out, "");
+	/* Cut between code points: "a åä" needs six bytes, five fit. */
+	assert_int_equal(text_clean(out, 6, "a åä", 99), 4);
+	assert_string_equal(out, "a å");
+	assert_true(text_valid_utf8(out, strlen(out)));
+	/* A cut at the length gives '?' for the half sequence. */
+	text_clean(out, sizeof(out), "aå", 2);
+	assert_string_equal(out, "a?");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_fold_swedish),
+		cmocka_unit_test(test_fold_latin),
+		cmocka_unit_test(test_fold_ascii),
+		cmocka_unit_test(test_fold_other_and_invalid),
+		cmocka_unit_test(test_fold_bounds),
+		cmocka_unit_test(test_fold_n),
+		cmocka_unit_test(test_equal_folded),
+		cmocka_unit_test(test_valid_utf8),
+		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_codepoints),
+		cmocka_unit_test(test_clean),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
