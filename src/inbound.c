@@ -548,9 +548,59 @@ retry:
 	jourd_to_worker(j, IPC_SMS_RETRY, &tok, sizeof(tok));
 }
 
+static const char sql_delivered_find[] =
+    "SELECT id, consult_id, kind FROM outbox WHERE msg_ref = ? AND to_phone = ?"
+    " AND state = 'sent' AND delivered_at IS NULL ORDER BY id DESC LIMIT 1";
+static const char sql_delivered_set[] =
+    "UPDATE outbox SET delivered_at = ? WHERE id = ?";
+
+/* A delivery report: the SMS with that reference reached the phone. */
 void
 inbound_status_report(struct jourd *j, const struct ipc_status_report *r)
 {
-	log_info("inbound: delivery report for reference %d: %s", r->msg_ref,
-	    r->delivered ? "delivered" : "failed");
+	sqlite3_stmt	*st;
+	char		 to[PHONE_MAX], detail[96];
+	int64_t		 id = 0, consult = 0;
+	char		 kind[WORD_MAX] = "";
+
+	if (phone_normalise(r->recipient, to) != PHONE_OK) {
+		log_warnx("inbound: delivery report for %s ignored", r->recipient);
+		return;
+	}
+	if (!r->delivered) {
+		log_warnx("inbound: SMS %d to %s was not delivered", r->msg_ref, to);
+		return;
+	}
+	if (db_begin(j->db) == -1)
+		return;
+	if ((st = db_stmt(j->db, sql_delivered_find)) == NULL)
+		goto fail;
+	sqlite3_bind_int(st, 1, r->msg_ref);
+	db_bind_text(st, 2, to);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		consult = sqlite3_column_int64(st, 1);
+		text_copy(kind, sizeof(kind), db_text(st, 2));
+	}
+	sqlite3_reset(st);
+	if (id == 0) {
+		db_rollback(j->db);
+		log_info("inbound: delivery report %d to %s matches no SMS",
+		    r->msg_ref, to);
+		return;
+	}
+	if ((st = db_stmt(j->db, sql_delivered_set)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, r->at > 0 ? r->at : jtime_now());
+	sqlite3_bind_int64(st, 2, id);
+	if (db_done(j->db, st) == -1)
+		goto fail;
+	snprintf(detail, sizeof(detail), "%s %s", kind, to);
+	if (consult > 0 && consult_event(j, consult, jtime_now(), "delivered", "",
+	    detail) == -1)
+		goto fail;
+	if (db_commit(j->db) == 0)
+		return;
+fail:
+	db_rollback(j->db);
 }

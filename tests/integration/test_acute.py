@@ -322,3 +322,53 @@ def test_sigterm_stops_cleanly_and_status_shows_it():
         check(st.get("running") is False, "not running after stop: %r" % st)
     finally:
         gw.close()
+
+
+def test_code_not_reused_within_quarantine():
+    def body(gw):
+        gw.inject(REQUESTER, "AKUT KARD första")
+        gw.wait_sent(PRIMARY, "Svara OK 1")
+        gw.inject(PRIMARY, "KLAR 1 RAD")       # resolves without a separate OK
+        gw.wait_sent(PRIMARY, "avslutat (RAD)")
+        first = gw.last_consult()
+        check(first["state"] == "resolved" and first["acked_by"] == PRIMARY,
+              "KLAR on an open consult acknowledges and resolves")
+        gw.inject(REQUESTER2, "AKUT KARD andra")
+        gw.wait_sent(PRIMARY, "Svara OK 2")     # code 1 is in quarantine
+        # A stale reply with the old code never touches the new consult.
+        gw.inject(PRIMARY, "OK 1")
+        gw.wait_sent(PRIMARY, "redan avslutat")
+        check(gw.last_consult()["state"] == "open", "new consult untouched")
+    run(Gateway(), body)
+
+
+def test_multipart_swedish_text_in_and_out():
+    long_text = ("Patient med bröstsmärta sedan två timmar, strålar ut i "
+                 "vänster arm, illamående och kallsvettig. EKG i ambulansen "
+                 "visar ST-höjning i V2-V4. Blodtryck 100/60, puls 110. "
+                 "Har fått ASA och nitro utan effekt. Önskar råd om direkt "
+                 "inläggning på HIA eller transport till PCI-lab i Falun. "
+                 "Avstånd till sjukhuset är 90 minuter med bil, väglaget är "
+                 "dåligt. Ring gärna på numret nedan så snart du kan.")
+    check(len(long_text) > 320, "the text needs three parts")
+
+    def body(gw):
+        gw.inject(REQUESTER, "AKUT KARD " + long_text)
+        page = gw.wait_sent(PRIMARY, "Svara OK 1")
+        check(long_text in page["text"], "the whole linked text is paged")
+        c = gw.last_consult()
+        check(c["state"] == "open", "one consult from three parts")
+        check(len(gw.consults()) == 1, "parts were linked, not three SMS")
+    run(Gateway(), body)
+
+
+def test_flash_sms_is_read_and_binary_sms_ignored():
+    def body(gw):
+        gw.ctl("inject", "--binary", REQUESTER2, "\x01\x02binary")
+        gw.ctl("inject", "--flash", REQUESTER, "AKUT KARD flash-sms")
+        gw.wait_sent(PRIMARY, "Svara OK 1")
+        gw.wait(lambda: not glob.glob(os.path.join(gw.phone, "sms", "1", "*")),
+                10, "all messages read")
+        time.sleep(0.5)
+        check(not gw.sent_to(REQUESTER2), "no answer to a binary SMS")
+    run(Gateway(), body)

@@ -10,8 +10,10 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +38,8 @@
 #define SWEEP_MS	200
 /* Long enough for a few sweeps of the dummy phone under a sanitizer. */
 #define WAIT_MS		5000
+/* libGammu's AT connect sequence alone takes seconds. */
+#define AT_WAIT_MS	20000
 
 union payload {
 	struct ipc_modem_state		state;
@@ -196,16 +201,22 @@ expect_msg(struct fixture *f, uint32_t want)
 	assert_int_equal(next_msg(f, WAIT_MS), want);
 }
 
-/* Waits until the worker reports status (a READY, a FAILED …). */
+/* Waits up to ms until the worker reports status (a READY, a FAILED …). */
 static void
-expect_state(struct fixture *f, enum modem_status status)
+wait_state(struct fixture *f, enum modem_status status, int ms)
 {
-	jtime_t	end = now_ms() + WAIT_MS;
+	jtime_t	end = now_ms() + ms;
 
 	while (f->nstates == 0 || f->state.status != (uint32_t)status) {
 		assert_true(now_ms() < end);
 		assert_int_equal(next_msg(f, 100), 0);
 	}
+}
+
+static void
+expect_state(struct fixture *f, enum modem_status status)
+{
+	wait_state(f, status, WAIT_MS);
 }
 
 static void
@@ -681,6 +692,307 @@ test_no_leaks(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/*
+ * A fake GSM modem on a pseudo-terminal, for the AT driver: enough of the
+ * command set for libGammu to connect, check the PIN, list, read, delete
+ * and send in PDU mode. Every command line it gets is appended to a log
+ * the test reads. These tests take several seconds (libGammu's connect
+ * sequence is slow by design) and run only with JOURD_TEST_AT=1.
+ */
+struct fake_at {
+	pid_t	pid;
+	char	tty[128];
+	char	log[PATH_MAX];
+};
+
+/* One stored SMS-DELIVER, SMSC +46705008999, from +46701740605, sent
+ * 2026-01-01 12:00:00 +01:00, 7-bit text "AKUT KARD Hej". */
+#define FAKE_PDU "07916407058099F9040B916407710406F50000621010210000400DC165" \
+	"950A5A06A54410B2AC06"
+#define FAKE_TPDU_LEN 31
+
+static void
+fake_write(int fd, const char *s)
+{
+	size_t	len = strlen(s);
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = write(fd, s, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+static void
+fake_reply(int fd, const char *line, const char *body)
+{
+	char	out[1024];
+
+	snprintf(out, sizeof(out), "%s\r\r\n%s\r\n", line, body);
+	fake_write(fd, out);
+}
+
+/* Answers one command line; returns true when a PDU (up to ^Z) follows. */
+static bool
+fake_command(int fd, const char *line, const char *pin, bool *unlocked,
+    bool *stored)
+{
+	char	up[256], body[512];
+	size_t	i;
+
+	for (i = 0; line[i] != '\0' && i < sizeof(up) - 1; i++)
+		up[i] = (char)toupper((unsigned char)line[i]);
+	up[i] = '\0';
+	snprintf(body, sizeof(body), "OK");
+	if (strncmp(up, "AT+CGMI", 7) == 0)
+		snprintf(body, sizeof(body), "Fake\r\nOK");
+	else if (strncmp(up, "AT+CGMM", 7) == 0)
+		snprintf(body, sizeof(body), "FakeModem\r\nOK");
+	else if (strncmp(up, "AT+CGMR", 7) == 0)
+		snprintf(body, sizeof(body), "1.0\r\nOK");
+	else if (strncmp(up, "AT+CGSN", 7) == 0)
+		snprintf(body, sizeof(body), "123456789012345\r\nOK");
+	else if (strcmp(up, "AT+CSCS?") == 0)
+		snprintf(body, sizeof(body), "+CSCS: \"GSM\"\r\nOK");
+	else if (strcmp(up, "AT+CSCS=?") == 0)
+		snprintf(body, sizeof(body), "+CSCS: (\"IRA\",\"GSM\",\"UCS2\")\r\nOK");
+	else if (strcmp(up, "AT+CPIN?") == 0)
+		snprintf(body, sizeof(body), "+CPIN: %s\r\nOK",
+		    *unlocked ? "READY" : "SIM PIN");
+	else if (strncmp(up, "AT+CPIN=", 8) == 0) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "AT+CPIN=\"%s\"", pin);
+		if (strcmp(up, want) == 0)
+			*unlocked = true;
+		else
+			snprintf(body, sizeof(body), "+CME ERROR: 16");
+	} else if (strcmp(up, "AT+CPMS=?") == 0)
+		snprintf(body, sizeof(body),
+		    "+CPMS: (\"SM\"),(\"SM\"),(\"SM\")\r\nOK");
+	else if (strncmp(up, "AT+CPMS=", 8) == 0)
+		snprintf(body, sizeof(body), "+CPMS: %d,30,%d,30,%d,30\r\nOK",
+		    *stored, *stored, *stored);
+	else if (strcmp(up, "AT+CSCA?") == 0)
+		snprintf(body, sizeof(body), "+CSCA: \"+46705008999\",145\r\nOK");
+	else if (strncmp(up, "AT+CMGL", 7) == 0) {
+		if (*stored)
+			snprintf(body, sizeof(body), "+CMGL: 1,0,,%d\r\n%s\r\nOK",
+			    FAKE_TPDU_LEN, FAKE_PDU);
+	} else if (strncmp(up, "AT+CMGR=", 8) == 0) {
+		if (*stored && atoi(up + 8) == 1)
+			snprintf(body, sizeof(body), "+CMGR: 1,,%d\r\n%s\r\nOK",
+			    FAKE_TPDU_LEN, FAKE_PDU);
+		else
+			snprintf(body, sizeof(body), "+CMS ERROR: 321");
+	} else if (strncmp(up, "AT+CMGD=", 8) == 0) {
+		if (atoi(up + 8) == 1)
+			*stored = false;
+	} else if (strncmp(up, "AT+CMGS=", 8) == 0) {
+		snprintf(body, sizeof(body), "%s\r\r\n> ", line);
+		fake_write(fd, body);
+		return true;
+	}
+	fake_reply(fd, line, body);
+	return false;
+}
+
+static void
+fake_at_main(int master, const char *logpath, const char *pin, bool stored)
+{
+	char	buf[4096], line[1024];
+	size_t	used = 0, i;
+	ssize_t	n;
+	bool	unlocked = false, pdu = false;
+	int	ref = 0;
+	FILE	*log;
+
+	if ((log = fopen(logpath, "a")) == NULL)
+		_exit(1);
+	for (;;) {
+		n = read(master, buf + used, sizeof(buf) - used - 1);
+		if (n <= 0) {
+			if (n == -1 && (errno == EINTR || errno == EIO)) {
+				usleep(10 * 1000);
+				continue;
+			}
+			_exit(0);
+		}
+		used += (size_t)n;
+		for (;;) {
+			char	*end;
+
+			if (pdu) {
+				if ((end = memchr(buf, 0x1a, used)) == NULL)
+					break;
+				fprintf(log, "PDU\n");
+				fflush(log);
+				snprintf(line, sizeof(line),
+				    "\r\n+CMGS: %d\r\nOK\r\n", ++ref);
+				fake_write(master, line);
+				pdu = false;
+			} else {
+				if ((end = memchr(buf, '\r', used)) == NULL)
+					break;
+				i = (size_t)(end - buf);
+				if (i >= sizeof(line))
+					i = sizeof(line) - 1;
+				memcpy(line, buf, i);
+				line[i] = '\0';
+				/* A leading ESC leaves a half-typed PDU. */
+				while (line[0] == 0x1b || line[0] == '\n')
+					memmove(line, line + 1, strlen(line));
+				if (line[0] != '\0') {
+					fprintf(log, "%s\n", line);
+					fflush(log);
+					pdu = fake_command(master, line, pin,
+					    &unlocked, &stored);
+				}
+			}
+			i = (size_t)(end - buf) + 1;
+			memmove(buf, buf + i, used - i);
+			used -= i;
+		}
+		if (used == sizeof(buf) - 1)
+			used = 0;
+	}
+}
+
+static void
+fake_at_start(struct fixture *f, struct fake_at *fa, const char *pin,
+    bool stored)
+{
+	struct termios	tio;
+	int		master, slave;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	assert_int_equal(ptsname_r(master, fa->tty, sizeof(fa->tty)), 0);
+	/* Held open by the fake so that the master never sees a hang-up. */
+	slave = open(fa->tty, O_RDWR | O_NOCTTY);
+	assert_true(slave >= 0);
+	assert_int_equal(tcgetattr(slave, &tio), 0);
+	cfmakeraw(&tio);
+	assert_int_equal(tcsetattr(slave, TCSANOW, &tio), 0);
+	snprintf(fa->log, sizeof(fa->log), "%s/at.log", f->dir);
+	if ((fa->pid = fork()) == 0)
+		fake_at_main(master, fa->log, pin, stored);
+	assert_true(fa->pid > 0);
+	close(master);
+	close(slave);
+
+	f->mc.driver = DRIVER_AT;
+	snprintf(f->mc.device, sizeof(f->mc.device), "%s", fa->tty);
+	snprintf(f->mc.connection, sizeof(f->mc.connection), "at115200");
+}
+
+static void
+fake_at_stop(struct fake_at *fa)
+{
+	if (fa->pid > 0) {
+		kill(fa->pid, SIGKILL);
+		waitpid(fa->pid, NULL, 0);
+		fa->pid = -1;
+	}
+}
+
+/* How many logged command lines start with prefix. */
+static int
+fake_at_count(const struct fake_at *fa, const char *prefix)
+{
+	char	line[1024];
+	FILE	*fp;
+	int	n = 0;
+
+	if ((fp = fopen(fa->log, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncasecmp(line, prefix, strlen(prefix)) == 0)
+			n++;
+	fclose(fp);
+	return n;
+}
+
+static bool
+at_tests_wanted(void)
+{
+	const char	*v = getenv("JOURD_TEST_AT");
+
+	return v != NULL && strcmp(v, "1") == 0;
+}
+
+/* A wrong PIN is entered once and never again, however long we wait. */
+static void
+test_at_wrong_pin(void **state)
+{
+	struct fixture		*f = *state;
+	struct fake_at		 fa = { .pid = -1 };
+	struct ipc_send_result	 r;
+
+	if (!at_tests_wanted())
+		skip();
+	fake_at_start(f, &fa, "1234", false);
+	snprintf(f->mc.pin, sizeof(f->mc.pin), "9999");
+	worker_start(f);
+	wait_state(f, MODEM_PIN_WRONG, AT_WAIT_MS);
+	assert_non_null(strstr(f->state.detail, "not retried"));
+	r = send_sms(f, 30, "+46701740620", "Hej");
+	assert_int_equal(r.ok, 0);
+	assert_string_equal(r.error, "modem: wrong SIM PIN");
+
+	/* Longer than the first reconnect delay: still one attempt. */
+	assert_int_equal(next_msg(f, 3000), 0);
+	assert_int_equal(fake_at_count(&fa, "AT+CPIN=\""), 1);
+	assert_int_equal(fake_at_count(&fa, "ATE1"), 1);
+	fake_at_stop(&fa);
+}
+
+/* The production path: PIN, a stored message, its deletion, a send. */
+static void
+test_at_modem(void **state)
+{
+	struct fixture		*f = *state;
+	struct fake_at		 fa = { .pid = -1 };
+	struct ipc_send_result	 r;
+	jtime_t			 end;
+
+	if (!at_tests_wanted())
+		skip();
+	fake_at_start(f, &fa, "1234", true);
+	snprintf(f->mc.pin, sizeof(f->mc.pin), "1234");
+	worker_start(f);
+	wait_state(f, MODEM_READY, AT_WAIT_MS);
+	assert_string_equal(f->state.detail, "Fake FakeModem");
+	assert_int_equal(fake_at_count(&fa, "AT+CPIN=\"1234\""), 1);
+
+	assert_int_equal(next_msg(f, AT_WAIT_MS), IPC_SMS_IN);
+	assert_string_equal(f->msg.sms.sender, "+46701740605");
+	assert_string_equal(f->msg.sms.text, "AKUT KARD Hej");
+	/* 12:00 at +01:00 is 11:00 UTC. */
+	assert_int_equal(f->msg.sms.smsc_time, 1767265200000);
+	assert_int_equal(fake_at_count(&fa, "AT+CMGD="), 0);
+	send_token(f, IPC_SMS_COMMITTED, f->msg.sms.token);
+	end = now_ms() + AT_WAIT_MS;
+	while (fake_at_count(&fa, "AT+CMGD=1") == 0) {
+		assert_true(now_ms() < end);
+		usleep(50 * 1000);
+	}
+
+	r = send_sms(f, 31, "+46701740620", "Svara OK 3");
+	assert_int_equal(r.ok, 1);
+	assert_int_equal(r.parts, 1);
+	assert_int_equal(r.msg_ref, 1);		/* from +CMGS: 1 */
+	assert_int_equal(fake_at_count(&fa, "AT+CMGS="), 1);
+	fake_at_stop(&fa);
+}
+
 int
 main(void)
 {
@@ -711,6 +1023,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_logfile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_leaks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_at_wrong_pin, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_at_modem, setup, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
