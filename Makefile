@@ -76,9 +76,13 @@ $(BUILD)/libjourd.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
+# Quiet by default; `make V=1` shows the commands.
+Q	= $(if $(V),,@)
+
 $(BUILD)/%.o: %.c $(wildcard include/*.h) | $(BUILD)/schema.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The migrations are compiled in, so an installed jourd needs no schema files.
 $(BUILD)/schema.c $(BUILD)/schema.h: $(SCHEMA) tools/embed-schema.sh
@@ -112,9 +116,28 @@ check: deps
 	$(MAKE) all $(UNIT_BINS)
 	@sh tools/check.sh $(UNIT_BINS)
 
+# The sanitizer build lives in build-asan/, binaries included, so it never
+# replaces ./jourd; tools/asan.sh runs the unit and integration tests on it.
+ASAN_BUILD	= build-asan
+ASAN_CFLAGS	= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+		  -fno-sanitize-recover=all
+# Unit tests left out of the sanitizer run until they build: test_modem
+# (in progress) fails -Werror=format-truncation at -O1.
+ASAN_SKIP	?= modem
+ASAN_UNIT_BINS	= $(filter-out $(ASAN_SKIP:%=$(ASAN_BUILD)/tests/test_%), \
+		  $(UNIT_TESTS:%=$(ASAN_BUILD)/tests/test_%))
+
 asan: deps
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    JOURD_BIN_SUFFIX= clean-bins all-asan
+	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
+	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl $(ASAN_UNIT_BINS)
+	@sh tools/asan.sh $(ASAN_BUILD) $(ASAN_UNIT_BINS)
+
+# Binaries inside a build directory; used by the sanitizer build.
+$(BUILD)/jourd: $(JOURD_OBJS) $(BUILD)/libjourd.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/jourctl: $(JOURCTL_OBJS) $(BUILD)/libjourd.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 FUZZ_SECONDS ?= 30
 fuzz: deps

@@ -52,7 +52,7 @@ static const char sql_consult_one[] =
 static const char sql_legs[] =
     "SELECT unit FROM legs WHERE consult_id = ? ORDER BY idx";
 static const char sql_pages[] =
-    "SELECT p.to_phone, p.step, p.code, o.sent_at, o.delivered_at, p.role,"
+    "SELECT p.to_phone, p.step + 1, p.code, o.sent_at, o.delivered_at, p.role,"
     " p.leg FROM pages p LEFT JOIN outbox o ON o.id = p.outbox_id"
     " WHERE p.consult_id = ? ORDER BY p.id";
 static const char sql_events[] =
@@ -96,7 +96,7 @@ struct show_consult {
 	jtime_t	created_at, acked_at, resolved_at;
 	char	acked_by[32];		/* "" = NULL */
 	char	outcome[WORD_MAX];	/* "" = NULL */
-	int	step;			/* consults.max_step, -1 = never paged */
+	int	step;			/* step reached, from 1; 0 = never paged */
 	int64_t	pages_sent;
 	char	callback[32];
 	char	text[SMS_TEXT_MAX];
@@ -227,7 +227,7 @@ show_consult_read(struct ctl *c, sqlite3_stmt *st, struct show_consult *sc)
 	snprintf(sc->acked_by, sizeof(sc->acked_by), "%s", db_text(st, 6));
 	sc->resolved_at = ctl_col_time(st, 7);
 	snprintf(sc->outcome, sizeof(sc->outcome), "%s", db_text(st, 8));
-	sc->step = sqlite3_column_int(st, 9);
+	sc->step = sqlite3_column_int(st, 9) + 1;
 	sc->pages_sent = sqlite3_column_int64(st, 10);
 	snprintf(sc->callback, sizeof(sc->callback), "%s", db_text(st, 11));
 	text_copy(sc->text, sizeof(sc->text), db_text(st, 12));
@@ -286,8 +286,8 @@ show_consult_json(struct ctl *c, struct json *j, const struct show_consult *sc,
 	json_kv_string(j, "acked_by", sc->acked_by[0] ? sc->acked_by : NULL);
 	ctl_json_time(j, "resolved_at", sc->resolved_at);
 	json_kv_string(j, "outcome", sc->outcome[0] ? sc->outcome : NULL);
-	/* max_step is -1 before the first page: no step reached yet. */
-	if (sc->step >= 0)
+	/* Steps count from 1 wherever people read them; null = never paged. */
+	if (sc->step > 0)
 		json_kv_int(j, "step", sc->step);
 	else
 		json_kv_null(j, "step");
@@ -339,7 +339,7 @@ show_consult_line(const struct show_consult *sc, bool gaps)
 		    (sc->acked_at - sc->created_at + 500) / 1000);
 	else
 		snprintf(ack, sizeof(ack), "-");
-	if (sc->step >= 0)
+	if (sc->step > 0)
 		snprintf(step, sizeof(step), "%d", sc->step);
 	else
 		snprintf(step, sizeof(step), "-");
@@ -441,7 +441,7 @@ show_log_table(struct ctl *c, const struct show_consult *sc)
 		printf("resolved   %s%s%s\n",
 		    ctl_local(sc->resolved_at, true, t1, sizeof(t1)),
 		    sc->outcome[0] ? "  outcome " : "", sc->outcome);
-	if (sc->step >= 0)
+	if (sc->step > 0)
 		printf("step       %d reached, %" PRId64 " page(s) sent\n",
 		    sc->step, sc->pages_sent);
 	else

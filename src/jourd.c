@@ -7,10 +7,13 @@
  * drains everything due when it fires. After a restart that same timer
  * fires at once for whatever fell due while jourd was down.
  */
+#include <sys/file.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +316,28 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
+/*
+ * Two daemons on one database would page everyone twice and fight over the
+ * phone: the second one refuses to start. The lock dies with the process.
+ */
+static void
+jourd_lock(const char *database)
+{
+	char	path[PATH_MAX];
+	int	fd;
+
+	if (snprintf(path, sizeof(path), "%s.lock", database) >= (int)sizeof(path))
+		fatalx("%s: path too long", database);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		fatal("%s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			fatalx("another jourd is already running on %s", database);
+		fatal("%s: lock", path);
+	}
+	/* Kept open for the life of the process. */
+}
+
 /* Keyword tables for the parser, from the configuration. */
 static void
 jourd_parse_ctx(const struct config *cf, struct parse_ctx *p)
@@ -379,6 +404,7 @@ main(int argc, char *argv[])
 	jourd_parse_ctx(&j->cf, &j->pctx);
 	signal(SIGPIPE, SIG_IGN);
 
+	jourd_lock(j->cf.database);
 	if ((j->db = db_open(j->cf.database, err, sizeof(err))) == NULL)
 		fatalx("database %s", err);
 	j->worker_pid = -1;

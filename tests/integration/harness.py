@@ -67,6 +67,21 @@ class TestFailure(Exception):
     pass
 
 
+class SanitizerReport(Exception):
+    """Not a TestFailure, so that no polling loop can swallow it."""
+
+
+# What AddressSanitizer, LeakSanitizer and UBSan print (make asan).
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                   "runtime error:")
+
+
+def sanitizer_report(text):
+    """The first sanitizer report in text and what follows it, or None."""
+    at = [text.find(m) for m in SANITIZER_MARKS if m in text]
+    return text[min(at):min(at) + 3000] if at else None
+
+
 def check(cond, what):
     if not cond:
         raise TestFailure(what)
@@ -136,12 +151,17 @@ repeat = %d
 
     def close(self):
         if self.proc is not None:
-            self.kill(signal.SIGKILL)
+            # A clean stop lets LeakSanitizer check the daemon at exit.
+            self.kill(signal.SIGTERM if os.environ.get("JOURD_CLEAN_STOP")
+                      else signal.SIGKILL)
         self.log.close()
-        if os.environ.get("KEEP_TEST_DIRS"):
+        report = sanitizer_report(self.daemon_log())
+        if os.environ.get("KEEP_TEST_DIRS") or report:
             print("    kept", self.dir)
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+        if report:
+            raise SanitizerReport("in jourd.log:\n" + report)
 
     def daemon_log(self):
         with open(os.path.join(self.dir, "jourd.log"), "rb") as f:
@@ -151,6 +171,10 @@ repeat = %d
     def ctl(self, *args, ok=True):
         r = subprocess.run([JOURCTL, "-c", self.conf] + list(args),
                            capture_output=True, timeout=30)
+        report = sanitizer_report(r.stderr.decode("utf-8", "replace"))
+        if report:
+            raise SanitizerReport("jourctl %s:\n%s" % (
+                " ".join(args), report))
         if ok and r.returncode != 0:
             raise TestFailure("jourctl %s: exit %d: %s" % (
                 " ".join(args), r.returncode, r.stderr.decode("utf-8", "replace")))

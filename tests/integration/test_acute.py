@@ -66,7 +66,7 @@ def test_escalates_to_backup_after_ack_timeout():
         check(time.monotonic() - t0 >= 1.0, "backup paged only after timeout")
         check("eskalerat" in page["text"], "escalated page says so")
         c = gw.last_consult()
-        check(c["step"] == 1, "step 1, got %r" % c["step"])
+        check(c["step"] == 2, "step 2 (backup), got %r" % c["step"])
         check("escalated" in gw.events(c["id"]), "escalated event")
         # The primary may still acknowledge: earlier pages stay valid.
         gw.inject(PRIMARY, "OK")
@@ -87,7 +87,7 @@ def test_unanswered_tells_requester_and_admins():
         gw.wait_sent(ADMIN, "OBESVARAT", timeout=10)
         c = gw.last_consult()
         check(c["state"] == "unanswered", "state %s" % c["state"])
-        check(c["step"] == 2, "three steps taken")
+        check(c["step"] == 3, "three steps taken")
         check("unanswered" in gw.events(c["id"]), "unanswered event")
         # A late OK changes nothing and gets an explanation.
         gw.inject(PRIMARY, "OK 1")
@@ -372,3 +372,18 @@ def test_flash_sms_is_read_and_binary_sms_ignored():
         time.sleep(0.5)
         check(not gw.sent_to(REQUESTER2), "no answer to a binary SMS")
     run(Gateway(), body)
+
+
+def test_second_daemon_on_same_database_refuses():
+    import subprocess
+    from harness import JOURD
+    gw = Gateway()
+    try:
+        gw.start()
+        r = subprocess.run([JOURD, "-d", "-c", gw.conf], capture_output=True,
+                           timeout=10)
+        check(r.returncode != 0, "second jourd must not start")
+        check(b"already running" in r.stderr, r.stderr)
+        check(gw.status()["running"] is True, "first one still running")
+    finally:
+        gw.close()
