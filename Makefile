@@ -94,6 +94,11 @@ $(BUILD)/tests/test_report: tests/unit/test_report.c src/ctl_report.c $(BUILD)/l
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+# The modem worker is daemon-only code.
+$(BUILD)/tests/test_modem: tests/unit/test_modem.c $(BUILD)/src/modem.o $(BUILD)/libjourd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libjourd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka

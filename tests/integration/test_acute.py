@@ -387,3 +387,46 @@ def test_second_daemon_on_same_database_refuses():
         check(gw.status()["running"] is True, "first one still running")
     finally:
         gw.close()
+
+
+def worker_pid(gw):
+    with open("/proc/%d/task/%d/children" % (gw.proc.pid, gw.proc.pid)) as f:
+        pids = f.read().split()
+    check(len(pids) == 1, "one modem worker, got %r" % pids)
+    return int(pids[0])
+
+
+def test_modem_worker_crash_is_survived_and_nothing_lost():
+    import signal as sig
+
+    def body(gw):
+        old = worker_pid(gw)
+        os.kill(old, sig.SIGKILL)
+        # The message arrives while no worker runs; the new one reads it.
+        gw.inject(REQUESTER, "AKUT KARD efter krasch")
+        gw.wait_sent(PRIMARY, "Svara OK 1", timeout=15)
+        check(worker_pid(gw) != old, "a new worker was started")
+        check(gw.proc.poll() is None, "jourd itself kept running")
+        check("modem worker" in gw.daemon_log(), "the loss was logged")
+    run(Gateway(), body)
+
+
+def test_sighup_reloads_and_a_bad_file_is_refused():
+    import signal as sig
+
+    def body(gw):
+        with open(gw.conf) as f:
+            good = f.read()
+        with open(gw.conf, "w") as f:
+            f.write(good.replace("ack_timeout = 10m", "ack_timeout = bogus"))
+        gw.proc.send_signal(sig.SIGHUP)
+        gw.wait(lambda: "reload refused" in gw.daemon_log(), 5, "refusal logged")
+        check(gw.proc.poll() is None, "still running on the old configuration")
+        with open(gw.conf, "w") as f:
+            f.write(good.replace("ack_timeout = 10m", "ack_timeout = 1s"))
+        gw.proc.send_signal(sig.SIGHUP)
+        gw.wait(lambda: "configuration reloaded" in gw.daemon_log(), 5,
+                "reload logged")
+        gw.inject(REQUESTER, "AKUT KARD efter omladdning")
+        gw.wait_sent(BACKUP, "Svara OK", timeout=10)
+    run(Gateway(ack_timeout="10m"), body)

@@ -3,7 +3,7 @@ import os
 import subprocess
 import tempfile
 
-from harness import JOURCTL, JOURD, Gateway, check
+from harness import JOURCTL, JOURD, ROOT, Gateway, check
 
 
 def jourd_check(text):
@@ -16,8 +16,8 @@ def jourd_check(text):
 
 
 def test_config_check_accepts_example():
-    root = os.path.dirname(JOURD)
-    r = subprocess.run([JOURD, "-n", "-c", os.path.join(root, "conf",
+    # ROOT, not JOURD's directory: JOURD_BIN may point into build-asan/.
+    r = subprocess.run([JOURD, "-n", "-c", os.path.join(ROOT, "conf",
                         "jourd.conf.example")], capture_output=True, timeout=10)
     check(r.returncode == 0, "example config: %s" % r.stderr)
 
