@@ -192,7 +192,13 @@ inject_write(const char *dir, GSM_SMSMessage **parts, int n, char *err,
 	}
 	for (i = 0; i < n; i++) {
 		for (loc = 1; loc <= INJECT_MAX_LOCATION; loc++) {
-			snprintf(final[i], sizeof(final[i]), "%s/%d", dir, loc);
+			len = snprintf(final[i], sizeof(final[i]), "%s/%d", dir,
+			    loc);
+			if (len < 0 || (size_t)len >= sizeof(final[i])) {
+				final[i][0] = '\0';
+				inject_err(err, errsz, "%s: path too long", dir);
+				goto fail;
+			}
 			if (link(tmp[i], final[i]) == 0)
 				break;
 			if (errno != EEXIST) {
