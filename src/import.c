@@ -504,7 +504,9 @@ import_roster_write(struct import *im)
 	size_t	 i, first, last;
 	jtime_t	 to;
 
-	qsort(im->rows, im->nrows, sizeof(*im->rows), import_roster_cmp);
+	/* A header-only file has no rows, and qsort's base must not be NULL. */
+	if (im->nrows > 1)
+		qsort(im->rows, im->nrows, sizeof(*im->rows), import_roster_cmp);
 	if (import_roster_overlaps(im) == -1)
 		return -1;
 
