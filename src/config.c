@@ -382,8 +382,17 @@ config_split(const char *value, bool comma_only, int (*fn)(const char *,
 	const char	*p = value, *end;
 	size_t		 len;
 
-	if (comma_only && strchr(value, ',') == NULL)
+	/*
+	 * Without commas a phone list splits at spaces, unless the whole value
+	 * is one number written with spaces ("070-174 06 99").
+	 */
+	if (comma_only && strchr(value, ',') == NULL) {
+		char one[PHONE_MAX];
+
+		if (phone_normalise(value, one) == PHONE_OK)
+			return fn(value, arg, why, whysz);
 		comma_only = false;
+	}
 	for (;;) {
 		while (config_is_space(*p) || *p == ',')
 			p++;

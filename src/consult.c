@@ -68,6 +68,8 @@ static const char sql_close_all_pages[] =
 static const char sql_due_consults[] =
     "SELECT DISTINCT consult_id FROM legs WHERE due_at IS NOT NULL"
     " AND due_at <= ? LIMIT 256";
+static const char sql_clear_due[] =
+    "UPDATE legs SET due_at = NULL WHERE consult_id = ? AND due_at <= ?";
 static const char sql_next_due[] =
     "SELECT min(due_at) FROM legs WHERE due_at IS NOT NULL";
 
@@ -605,11 +607,24 @@ consult_due(struct jourd *j, jtime_t now)
 	for (i = 0; i < n; i++) {
 		if (db_begin(j->db) == -1)
 			return -1;
-		if (consult_input(j, ids[i], &in, now) == -1) {
+		switch (consult_input(j, ids[i], &in, now)) {
+		case -1:
 			db_rollback(j->db);
 			log_warnx("consult %lld: escalation step failed, will retry",
 			    (long long)ids[i]);
 			return -1;
+		case 1:
+			/* Refused by the state machine: never select it again. */
+			log_warnx("consult %lld: due step refused; timer cleared",
+			    (long long)ids[i]);
+			if ((st = db_stmt(j->db, sql_clear_due)) == NULL ||
+			    sqlite3_bind_int64(st, 1, ids[i]) != SQLITE_OK ||
+			    sqlite3_bind_int64(st, 2, now) != SQLITE_OK ||
+			    db_done(j->db, st) == -1) {
+				db_rollback(j->db);
+				return -1;
+			}
+			break;
 		}
 		if (db_commit(j->db) == -1) {
 			db_rollback(j->db);

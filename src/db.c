@@ -1,6 +1,10 @@
 /*
  * db.c — the SQLite connection: pragmas, migrations, a statement cache.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +63,27 @@ fail:
 	return -1;
 }
 
+/* Creates the directories above path (mode 0700: patient-adjacent data). */
+static int
+db_mkdirs(const char *path, char *err, size_t errsz)
+{
+	char	dir[PATH_MAX], *p;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+		snprintf(err, errsz, "%s: path too long", path);
+		return -1;
+	}
+	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+			snprintf(err, errsz, "%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
 struct db *
 db_open(const char *path, char *err, size_t errsz)
 {
@@ -70,6 +95,8 @@ db_open(const char *path, char *err, size_t errsz)
 	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA secure_delete = ON;";
 
+	if (db_mkdirs(path, err, errsz) == -1)
+		return NULL;
 	if ((db = calloc(1, sizeof(*db))) == NULL) {
 		snprintf(err, errsz, "%s: out of memory", path);
 		return NULL;

@@ -426,19 +426,20 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
 		return 0;
 	}
 	inbound_person(j, from, &p);
+	/* Strangers first: whatever they send, one answer per period. */
+	if (!p.known) {
+		*outcome = cmd->has_pnr ? "stranger_pnr" : "stranger";
+		return inbound_answer_limited(j, from, msg_stranger(text,
+		    sizeof(text)), now);
+	}
 	if (cmd->has_pnr) {
 		*outcome = "rejected_pnr";
-		if (p.known && cmd->verb == SMS_REQUEST &&
+		if (cmd->verb == SMS_REQUEST &&
 		    (*consult = inbound_reject(j, cmd, from, masked, inbox_id,
 		    now)) == -1)
 			return -1;
 		return consult_reply(j, from, msg_pnr_refused(text,
 		    sizeof(text)), "reply", *consult, now);
-	}
-	if (!p.known) {
-		*outcome = "stranger";
-		return inbound_answer_limited(j, from, msg_stranger(text,
-		    sizeof(text)), now);
 	}
 	switch (cmd->verb) {
 	case SMS_EMPTY:

@@ -33,6 +33,7 @@
 #define RESPAWN_MAX		(60 * JT_SECOND)
 
 static void	jourd_worker_start(struct jourd *j);
+static void	jourd_parse_ctx(const struct config *cf, struct parse_ctx *p);
 
 static const char sql_status[] =
     "INSERT INTO status (key, value, updated_at) VALUES (?, ?, ?)"
@@ -305,6 +306,7 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 		text_copy(cf.database, sizeof(cf.database), j->cf.database);
 		cf.modem = j->cf.modem;
 		j->cf = cf;
+		jourd_parse_ctx(&j->cf, &j->pctx);
 		log_info("configuration reloaded from %s", j->cf.path);
 		jourd_rearm(j);
 		break;
@@ -404,9 +406,9 @@ main(int argc, char *argv[])
 	jourd_parse_ctx(&j->cf, &j->pctx);
 	signal(SIGPIPE, SIG_IGN);
 
-	jourd_lock(j->cf.database);
 	if ((j->db = db_open(j->cf.database, err, sizeof(err))) == NULL)
 		fatalx("database %s", err);
+	jourd_lock(j->cf.database);
 	j->worker_pid = -1;
 	j->worker_fd = -1;
 	j->respawn_delay = RESPAWN_MIN;

@@ -184,11 +184,32 @@ msg_track_off(char *out, size_t sz, const char *keyword)
 	return out;
 }
 
+/* An example of the command, for the reply to a malformed one. */
+static const char *
+msg_example(const char *keyword)
+{
+	if (strcmp(keyword, "KLAR") == 0)
+		return "KLAR 3 RAD";
+	if (strcmp(keyword, "AVBRYT") == 0 || strcmp(keyword, "CANCEL") == 0)
+		return "AVBRYT 12";
+	if (strcmp(keyword, "MDK") == 0)
+		return "MDK KARD,GER ring mig om patienten";
+	if (strcmp(keyword, "PV") == 0)
+		return "PV ORSA ring mig om patienten";
+	return NULL;
+}
+
 char *
 msg_usage(char *out, size_t sz, const char *keyword, const char *error)
 {
-	snprintf(out, sz, "%s: %s. Skriv t.ex. %s KARD ring mig om bröstsmärta. "
-	    "HJÄLP ger mer.", keyword, error, keyword);
+	const char *example = msg_example(keyword);
+
+	if (example != NULL)
+		snprintf(out, sz, "%s: %s. Skriv t.ex. %s. HJÄLP ger mer.",
+		    keyword, error, example);
+	else
+		snprintf(out, sz, "%s: %s. Skriv t.ex. %s KARD ring mig om "
+		    "bröstsmärta. HJÄLP ger mer.", keyword, error, keyword);
 	return out;
 }
 

@@ -430,3 +430,26 @@ def test_sighup_reloads_and_a_bad_file_is_refused():
         gw.inject(REQUESTER, "AKUT KARD efter omladdning")
         gw.wait_sent(BACKUP, "Svara OK", timeout=10)
     run(Gateway(ack_timeout="10m"), body)
+
+
+def test_stranger_with_personnummer_is_rate_limited_too():
+    def body(gw):
+        gw.inject(STRANGER, "pat 19121212-1212")
+        gw.wait_sent(STRANGER, "finns inte i katalogen")
+        gw.inject(STRANGER, "pat 19121212-1212 igen")
+        gw.wait(lambda: not glob.glob(os.path.join(gw.phone, "sms", "1", "*")),
+                10, "all messages read")
+        time.sleep(0.5)
+        check(len(gw.sent_to(STRANGER)) == 1, "one answer per period")
+    run(Gateway(), body)
+
+
+def test_klar_with_unknown_outcome_gets_a_klar_example():
+    def body(gw):
+        gw.inject(REQUESTER, "AKUT KARD utfall")
+        gw.wait_sent(PRIMARY, "Svara OK 1")
+        gw.inject(PRIMARY, "KLAR 1 INLL")
+        reply = gw.wait_sent(PRIMARY, "KLAR 3 RAD")
+        check("utfallskod" in reply["text"], reply["text"])
+        check(gw.last_consult()["state"] == "open", "nothing resolved on a typo")
+    run(Gateway(), body)

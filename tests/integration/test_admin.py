@@ -54,3 +54,22 @@ def test_import_is_all_or_nothing_and_names_line_and_field():
         check(r.returncode == 1, "missing file is an error")
     finally:
         gw.close()
+
+
+def test_admin_number_with_spaces_and_database_directory_created():
+    d = tempfile.mkdtemp(prefix="jourd-conf-")
+    path = os.path.join(d, "jourd.conf")
+    with open(path, "w") as f:
+        f.write("[daemon]\ndatabase = %s/state/deeper/jourd.db\n"
+                "admins = 070-174 06 99\n[track akut]\n" % d)
+    r = subprocess.run([JOURD, "-n", "-c", path], capture_output=True, timeout=10)
+    check(r.returncode == 0, "one Swedish-form number with spaces: %s" % r.stderr)
+    units = os.path.join(d, "units.csv")
+    with open(units, "w") as f:
+        f.write("code,name,kind,phone,hours\nKARD,Kardiologi,specialty,"
+                "+46701740630,always\n")
+    r = subprocess.run([JOURCTL, "-c", path, "import", "units", units],
+                       capture_output=True, timeout=10)
+    check(r.returncode == 0, "import creates the database directory: %s" % r.stderr)
+    mode = os.stat(os.path.join(d, "state")).st_mode & 0o777
+    check(mode == 0o700, "state directory is private: %o" % mode)
