@@ -34,6 +34,7 @@ struct jourd {
 	enum modem_status	 modem;
 	int64_t			 inflight;	/* outbox id being sent, 0 = none */
 	jtime_t			 inflight_since;	/* monotonic */
+	jtime_t			 ready_since;	/* monotonic, 0 = not ready */
 	jtime_t			 started_at;
 };
 
@@ -67,6 +68,7 @@ int64_t	outbox_push(struct jourd *j, const char *to, const char *text,
 	    const char *kind, int64_t consult, jtime_t now);
 void	outbox_kick(struct jourd *j);
 void	outbox_result(struct jourd *j, const struct ipc_send_result *r);
+void	outbox_lost(struct jourd *j, const char *why);
 void	outbox_requeue_inflight(struct jourd *j);
 jtime_t	outbox_next_due(struct jourd *j);
 

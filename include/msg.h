@@ -12,6 +12,9 @@
 
 #include "common.h"
 
+/* Bytes of the requester's text a page carries (about three SMS parts). */
+#define MSG_PAGE_TEXT_MAX 360
+
 /* What the texts about one consult need to know. */
 struct msg_consult {
 	int64_t		id;

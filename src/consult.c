@@ -37,7 +37,7 @@ struct consult_run {
 static const char sql_shifts[] =
     "SELECT id, phone, start_at, end_at, source = 'override' FROM shifts"
     " WHERE unit = ?1 AND role = ?2 AND start_at <= ?3 AND end_at > ?3"
-    " LIMIT 16";
+    " ORDER BY source = 'override' DESC, start_at DESC, id DESC LIMIT 16";
 static const char sql_person[] =
     "SELECT p.name, p.title, coalesce(u.name, p.unit) FROM people p"
     " LEFT JOIN units u ON u.code = p.unit WHERE p.phone = ?";
@@ -586,14 +586,18 @@ consult_create(struct jourd *j, int track, const char *requester,
 	return c.id;
 }
 
-/* Runs every escalation step that is due, each consult in its own transaction. */
+/*
+ * Runs every escalation step that is due, each consult in its own
+ * transaction. Returns how many stepped, or -1 when any failed to store
+ * (the caller retries shortly).
+ */
 int
 consult_due(struct jourd *j, jtime_t now)
 {
 	struct esc_input	in;
 	sqlite3_stmt		*st;
 	int64_t			 ids[256];
-	int			 n = 0, i, fired = 0;
+	int			 n = 0, i, fired = 0, failed = 0;
 
 	if ((st = db_stmt(j->db, sql_due_consults)) == NULL)
 		return -1;
@@ -609,10 +613,12 @@ consult_due(struct jourd *j, jtime_t now)
 			return -1;
 		switch (consult_input(j, ids[i], &in, now)) {
 		case -1:
+			/* The others still step; this one is tried again soon. */
 			db_rollback(j->db);
 			log_warnx("consult %lld: escalation step failed, will retry",
 			    (long long)ids[i]);
-			return -1;
+			failed++;
+			continue;
 		case 1:
 			/* Refused by the state machine: never select it again. */
 			log_warnx("consult %lld: due step refused; timer cleared",
@@ -632,7 +638,7 @@ consult_due(struct jourd *j, jtime_t now)
 		}
 		fired++;
 	}
-	return fired;
+	return failed > 0 ? -1 : fired;
 }
 
 jtime_t

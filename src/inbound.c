@@ -39,10 +39,11 @@ static const char sql_inbox_done[] =
 static const char sql_person[] =
     "SELECT name, can_request FROM people WHERE phone = ?";
 static const char sql_limit_get[] =
-    "SELECT last_reply_at FROM reply_limits WHERE phone = ?";
+    "SELECT window_start, answers FROM reply_limits WHERE phone = ?";
 static const char sql_limit_set[] =
-    "INSERT INTO reply_limits (phone, last_reply_at) VALUES (?, ?)"
-    " ON CONFLICT (phone) DO UPDATE SET last_reply_at = excluded.last_reply_at";
+    "INSERT INTO reply_limits (phone, last_reply_at, window_start, answers)"
+    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (phone) DO UPDATE SET"
+    " last_reply_at = ?2, window_start = ?3, answers = ?4";
 static const char sql_limit_suppressed[] =
     "UPDATE reply_limits SET suppressed = suppressed + 1 WHERE phone = ?";
 static const char sql_unit_match[] =
@@ -55,7 +56,8 @@ static const char sql_open_pages[] =
     "SELECT p.consult_id, p.leg, p.step, p.code, c.track, group_concat(l.unit)"
     " FROM pages p JOIN consults c ON c.id = p.consult_id"
     " JOIN legs l ON l.consult_id = p.consult_id AND l.idx = p.leg"
-    " WHERE p.to_phone = ? AND p.closed_at IS NULL"
+    " WHERE p.to_phone = ?1 AND p.closed_at IS NULL"
+    " AND (?2 = 0 OR l.state = 'paging')"
     " GROUP BY p.consult_id ORDER BY p.consult_id LIMIT 8";
 static const char sql_consult_brief[] =
     "SELECT state, acked_by, acked_at, requester, callback FROM consults"
@@ -102,49 +104,61 @@ inbound_person(struct jourd *j, const char *phone, struct person *p)
 	sqlite3_reset(st);
 }
 
+/* Automatic answers per reply_period: a stranger gets one, a person in
+ * the directory a few, so that a second typo is still answered. */
+#define ANSWERS_STRANGER	1
+#define ANSWERS_KNOWN		3
+
 /*
- * True when an automatic answer to phone is allowed now, and records it.
- * Answers to strangers and to messages jourd cannot use go through here.
+ * True when one more automatic answer to phone is allowed now, and counts
+ * it. Every answer that is not the confirmation of a state change goes
+ * through here: nothing jourd says can be answered back at it for ever.
  */
 static bool
 inbound_may_answer(struct jourd *j, const char *phone, jtime_t now)
 {
 	sqlite3_stmt	*st;
-	jtime_t		 last = 0;
-	bool		 have = false;
+	struct person	 p;
+	jtime_t		 window = now;
+	int		 answers = 0, limit;
 
+	inbound_person(j, phone, &p);
+	limit = p.known ? ANSWERS_KNOWN : ANSWERS_STRANGER;
 	if ((st = db_stmt(j->db, sql_limit_get)) == NULL)
 		return false;
 	db_bind_text(st, 1, phone);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		have = true;
-		last = sqlite3_column_int64(st, 0);
+	if (sqlite3_step(st) == SQLITE_ROW && now - sqlite3_column_int64(st, 0) <
+	    j->cf.reply_period) {
+		window = sqlite3_column_int64(st, 0);
+		answers = sqlite3_column_int(st, 1);
 	}
 	sqlite3_reset(st);
-	if (have && now - last < j->cf.reply_period) {
+	if (answers >= limit) {
 		if ((st = db_stmt(j->db, sql_limit_suppressed)) != NULL) {
 			db_bind_text(st, 1, phone);
 			db_done(j->db, st);
 		}
-		log_info("inbound: no answer to %s, answered %llds ago", phone,
-		    (long long)((now - last) / JT_SECOND));
+		log_info("inbound: no answer to %s: %d already since %llds ago",
+		    phone, answers, (long long)((now - window) / JT_SECOND));
 		return false;
 	}
 	if ((st = db_stmt(j->db, sql_limit_set)) == NULL)
 		return false;
 	db_bind_text(st, 1, phone);
 	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, window);
+	sqlite3_bind_int(st, 4, answers + 1);
 	return db_done(j->db, st) == 0;
 }
 
-/* Answers a message jourd cannot use, at most once per reply_period. */
+/* Answers a message that changed nothing, within the per-sender limit. */
 static int
-inbound_answer_limited(struct jourd *j, const char *to, const char *text,
-    jtime_t now)
+inbound_answer(struct jourd *j, const char *to, const char *text,
+    int64_t consult, jtime_t now)
 {
 	if (!inbound_may_answer(j, to, now))
 		return 0;
-	return consult_reply(j, to, text, "reply", 0, now);
+	return consult_reply(j, to, text, "reply", consult, now);
 }
 
 /* Resolves a unit as typed (code or name, any case, any diacritics). */
@@ -201,24 +215,24 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 
 	if (!p->can_request) {
 		*outcome = "not_requester";
-		return inbound_answer_limited(j, from, msg_not_requester(text,
-		    sizeof(text)), now);
+		return inbound_answer(j, from, msg_not_requester(text,
+		    sizeof(text)), 0, now);
 	}
 	if (!t->enabled) {
 		*outcome = "track_off";
-		return consult_reply(j, from, msg_track_off(text, sizeof(text),
-		    cmd->keyword), "reply", 0, now);
+		return inbound_answer(j, from, msg_track_off(text, sizeof(text),
+		    cmd->keyword), 0, now);
 	}
 	if (cmd->error[0]) {
 		*outcome = "bad_request";
-		return consult_reply(j, from, msg_usage(text, sizeof(text),
-		    cmd->keyword, cmd->error), "reply", 0, now);
+		return inbound_answer(j, from, msg_usage(text, sizeof(text),
+		    cmd->keyword, cmd->error), 0, now);
 	}
 	for (i = 0; i < cmd->nunits; i++) {
 		if (!inbound_unit(j, cmd->units[i], units[i])) {
 			*outcome = "unknown_unit";
-			return consult_reply(j, from, msg_unknown_unit(text,
-			    sizeof(text), cmd->units[i]), "reply", 0, now);
+			return inbound_answer(j, from, msg_unknown_unit(text,
+			    sizeof(text), cmd->units[i]), 0, now);
 		}
 	}
 	*consult = consult_create(j, cmd->track, from, cmd->callback, cmd->text,
@@ -271,7 +285,7 @@ inbound_response_stale(struct jourd *j, const char *from, int64_t id,
 		msg_already_closed(text, sizeof(text), id, sv,
 		    strcmp(state, "resolved") == 0 ? who : "", callback);
 	}
-	return consult_reply(j, from, text, "reply", id, now);
+	return inbound_answer(j, from, text, id, now);
 }
 
 /* OK, NEJ and KLAR: find the page the responder means and apply it. */
@@ -290,8 +304,8 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	    cmd->verb == SMS_NEJ ? "NEJ" : "KLAR");
 	if (cmd->verb == SMS_KLAR && cmd->error[0]) {
 		*outcome = "bad_response";
-		return consult_reply(j, from, msg_usage(text, sizeof(text),
-		    "KLAR", cmd->error), "reply", 0, now);
+		return inbound_answer(j, from, msg_usage(text, sizeof(text),
+		    "KLAR", cmd->error), 0, now);
 	}
 	if (cmd->code > 0) {
 		if ((st = db_stmt(j->db, sql_page_by_code)) == NULL)
@@ -308,13 +322,15 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		sqlite3_reset(st);
 		if (n == 0) {
 			*outcome = "unknown_code";
-			return inbound_answer_limited(j, from, msg_unknown_code(
-			    text, sizeof(text), cmd->code), now);
+			return inbound_answer(j, from, msg_unknown_code(
+			    text, sizeof(text), cmd->code), 0, now);
 		}
 	} else {
 		if ((st = db_stmt(j->db, sql_open_pages)) == NULL)
 			return -1;
 		db_bind_text(st, 1, from);
+		/* OK and NEJ answer a page still waiting; KLAR one acknowledged. */
+		sqlite3_bind_int(st, 2, cmd->verb != SMS_KLAR);
 		list[0] = '\0';
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			int code = sqlite3_column_int(st, 3);
@@ -333,14 +349,14 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		sqlite3_reset(st);
 		if (n == 0) {
 			*outcome = "no_open_page";
-			return inbound_answer_limited(j, from, msg_no_open_page(
-			    text, sizeof(text)), now);
+			return inbound_answer(j, from, msg_no_open_page(
+			    text, sizeof(text)), 0, now);
 		}
 		if (n > 1) {
 			*consult = 0;
 			*outcome = "ambiguous";
-			return consult_reply(j, from, msg_which_page(text,
-			    sizeof(text), verb, list), "reply", 0, now);
+			return inbound_answer(j, from, msg_which_page(text,
+			    sizeof(text), verb, list), 0, now);
 		}
 	}
 	if (closed) {
@@ -378,8 +394,8 @@ inbound_cancel(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 
 	if (cmd->error[0]) {
 		*outcome = "bad_request";
-		return consult_reply(j, from, msg_usage(text, sizeof(text),
-		    "AVBRYT", cmd->error), "reply", 0, now);
+		return inbound_answer(j, from, msg_usage(text, sizeof(text),
+		    "AVBRYT", cmd->error), 0, now);
 	}
 	if ((st = db_stmt(j->db, sql_consult_requester)) == NULL)
 		return -1;
@@ -391,7 +407,7 @@ inbound_cancel(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		*outcome = "not_owner";
 		snprintf(text, sizeof(text), "Du har inget ärende #%lld att "
 		    "avbryta.", (long long)cmd->consult);
-		return inbound_answer_limited(j, from, text, now);
+		return inbound_answer(j, from, text, 0, now);
 	}
 	*consult = cmd->consult;
 	memset(&in, 0, sizeof(in));
@@ -429,8 +445,8 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
 	/* Strangers first: whatever they send, one answer per period. */
 	if (!p.known) {
 		*outcome = cmd->has_pnr ? "stranger_pnr" : "stranger";
-		return inbound_answer_limited(j, from, msg_stranger(text,
-		    sizeof(text)), now);
+		return inbound_answer(j, from, msg_stranger(text,
+		    sizeof(text)), 0, now);
 	}
 	if (cmd->has_pnr) {
 		*outcome = "rejected_pnr";
@@ -438,22 +454,21 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
 		    (*consult = inbound_reject(j, cmd, from, masked, inbox_id,
 		    now)) == -1)
 			return -1;
-		return consult_reply(j, from, msg_pnr_refused(text,
-		    sizeof(text)), "reply", *consult, now);
+		return inbound_answer(j, from, msg_pnr_refused(text,
+		    sizeof(text)), *consult, now);
 	}
 	switch (cmd->verb) {
 	case SMS_EMPTY:
 		*outcome = "empty";
-		return inbound_answer_limited(j, from, msg_not_understood(text,
-		    sizeof(text), "tomt meddelande"), now);
+		return inbound_answer(j, from, msg_not_understood(text,
+		    sizeof(text), "tomt meddelande"), 0, now);
 	case SMS_UNKNOWN:
 		*outcome = "unknown";
-		return inbound_answer_limited(j, from, msg_not_understood(text,
-		    sizeof(text), cmd->error), now);
+		return inbound_answer(j, from, msg_not_understood(text,
+		    sizeof(text), cmd->error), 0, now);
 	case SMS_HJALP:
 		*outcome = "help";
-		return consult_reply(j, from, msg_help(text, sizeof(text)),
-		    "reply", 0, now);
+		return inbound_answer(j, from, msg_help(text, sizeof(text)), 0, now);
 	case SMS_REQUEST:
 		return inbound_request(j, cmd, from, &p, inbox_id, now, consult,
 		    outcome);
@@ -469,7 +484,7 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
 		*outcome = "not_available";
 		snprintf(text, sizeof(text), "%s finns inte i denna version av "
 		    "jourd ännu. Skriv HJÄLP.", cmd->keyword);
-		return inbound_answer_limited(j, from, text, now);
+		return inbound_answer(j, from, text, 0, now);
 	}
 	*outcome = "unknown";
 	return 0;
@@ -533,8 +548,8 @@ inbound_sms(struct jourd *j, const struct ipc_sms_in *m)
 	if (db_done(j->db, st) == -1 || db_commit(j->db) == -1)
 		goto rollback;
 
-	log_info("inbound: %s from %s: %s%s", parse_verb_name(cmd.verb), from,
-	    outcome, consult > 0 ? "" : "");
+	log_info("inbound: %s from %s: %s", parse_verb_name(cmd.verb), from,
+	    outcome);
 	jourd_to_worker(j, IPC_SMS_COMMITTED, &tok, sizeof(tok));
 	outbox_kick(j);
 	jourd_rearm(j);

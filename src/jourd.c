@@ -142,14 +142,14 @@ jourd_modem_state(struct jourd *j, const struct ipc_modem_state *s)
 	j->modem = s->status;
 	jourd_set_status(j, "modem", names[s->status]);
 	jourd_set_status(j, "modem_detail", s->detail);
-	if (j->modem == MODEM_READY)
-		j->respawn_delay = RESPAWN_MIN;
+	if (j->modem == MODEM_READY && j->ready_since == 0)
+		j->ready_since = jtime_mono();
 	outbox_kick(j);
 	jourd_rearm(j);
 }
 
 static void
-jourd_worker_stop(struct jourd *j)
+jourd_worker_stop(struct jourd *j, const char *why)
 {
 	if (j->worker_ev != NULL) {
 		event_free(j->worker_ev);
@@ -162,7 +162,8 @@ jourd_worker_stop(struct jourd *j)
 		kill(j->worker_pid, SIGKILL);
 	j->worker_pid = -1;
 	j->modem = MODEM_CONNECTING;
-	outbox_requeue_inflight(j);
+	j->ready_since = 0;
+	outbox_lost(j, why);
 	jourd_set_status(j, "modem", "down");
 }
 
@@ -174,7 +175,7 @@ jourd_worker_lost(struct jourd *j, const char *why)
 
 	log_warnx("modem worker: %s; restarting in %llds", why,
 	    (long long)(j->respawn_delay / JT_SECOND));
-	jourd_worker_stop(j);
+	jourd_worker_stop(j, why);
 	tv = jourd_tv(j->respawn_delay);
 	evtimer_add(j->respawn, &tv);
 	j->respawn_delay *= 2;
@@ -272,6 +273,9 @@ jourd_heartbeat_cb(evutil_socket_t fd, short ev, void *arg)
 		jourd_worker_lost(j, "no answer to a send");
 		return;
 	}
+	/* Only a worker that stays up a while earns a quick restart again. */
+	if (j->ready_since != 0 && jtime_mono() - j->ready_since > RESPAWN_MAX)
+		j->respawn_delay = RESPAWN_MIN;
 	sd_notify(0, "WATCHDOG=1");
 	/* A timer may have been missed while the clock jumped: re-check. */
 	jourd_rearm(j);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "text.h"
 
 /* The text is the requester's own; a full stop keeps it apart from ours. */
 static const char *
@@ -18,19 +19,29 @@ msg_text_end(const char *text)
 
 	if (len == 0)
 		return "";
+	if (len >= 3 && strcmp(text + len - 3, "…") == 0)
+		return " ";
 	return strchr(".!?", text[len - 1]) != NULL ? " " : ". ";
 }
 
 char *
 msg_page(char *out, size_t sz, const struct msg_consult *c, int code, int step)
 {
-	const char *unit = c->requester_unit[0] ? ", " : "";
+	const char	*unit = c->requester_unit[0] ? ", " : "";
+	char		 text[MSG_PAGE_TEXT_MAX + 4];
+	size_t		 n;
+
+	/* A page must go out in a few parts on a slow modem; the whole text
+	 * stays in the log. */
+	n = text_copy(text, MSG_PAGE_TEXT_MAX + 1, c->text);
+	if (n < strlen(c->text))
+		snprintf(text + n, sizeof(text) - n, "…");
 
 	snprintf(out, sz, "%s %s #%lld%s från %s%s%s, ring %s. %s%sSvara OK %d "
 	    "(NEJ %d = kan inte)",
 	    c->keyword, c->units, (long long)c->id,
 	    step > 0 ? " (eskalerat)" : "", c->requester, unit,
-	    c->requester_unit, c->callback, c->text, msg_text_end(c->text),
+	    c->requester_unit, c->callback, text, msg_text_end(text),
 	    code, code);
 	return out;
 }
@@ -216,8 +227,12 @@ msg_usage(char *out, size_t sz, const char *keyword, const char *error)
 char *
 msg_unknown_unit(char *out, size_t sz, const char *unit)
 {
-	snprintf(out, sz, "Okänd enhet \"%.24s\". Ange enhetens kod, t.ex. KARD, "
-	    "ORT, MED. Inget har skickats.", unit);
+	char	shown[32];
+
+	/* Cut on a character boundary: the reply must stay valid UTF-8. */
+	text_copy(shown, sizeof(shown), unit);
+	snprintf(out, sz, "Okänd enhet \"%s\". Ange enhetens kod, t.ex. KARD, "
+	    "ORT, MED. Inget har skickats.", shown);
 	return out;
 }
 

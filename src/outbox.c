@@ -42,12 +42,16 @@ int64_t
 outbox_push(struct jourd *j, const char *to, const char *text, const char *kind,
     int64_t consult, jtime_t now)
 {
+	static char	 clean[SMS_TEXT_MAX];
 	sqlite3_stmt	*st;
 
+	/* What is stored is exactly what the modem will be handed: valid
+	 * UTF-8, within the bound of one IPC message. */
+	text_clean(clean, sizeof(clean), text, strlen(text));
 	if ((st = db_stmt(j->db, sql_push)) == NULL)
 		return -1;
 	db_bind_text(st, 1, to);
-	db_bind_text(st, 2, text);
+	db_bind_text(st, 2, clean);
 	db_bind_text(st, 3, kind);
 	if (consult > 0)
 		sqlite3_bind_int64(st, 4, consult);
@@ -115,10 +119,13 @@ outbox_result(struct jourd *j, const struct ipc_send_result *r)
 		sqlite3_bind_int64(st, 1, now);
 		sqlite3_bind_int(st, 2, r->msg_ref);
 		sqlite3_bind_int64(st, 3, r->outbox_id);
-		db_done(j->db, st);
+		if (db_done(j->db, st) == -1)
+			log_warnx("outbox %lld: sent, but not recorded as sent; "
+			    "it may be sent again", (long long)r->outbox_id);
 		log_debug("outbox %lld: sent in %d part(s)",
 		    (long long)r->outbox_id, r->parts);
 		outbox_kick(j);
+		jourd_rearm(j);
 		return;
 	}
 
@@ -166,7 +173,25 @@ outbox_result(struct jourd *j, const struct ipc_send_result *r)
 	outbox_kick(j);
 }
 
-/* A worker that died took its in-flight message with it: queue it again. */
+/*
+ * The worker died or hung with a message in flight. That counts as a failed
+ * attempt: a message that kills the worker every time backs off and finally
+ * fails instead of crash-looping at the head of the queue.
+ */
+void
+outbox_lost(struct jourd *j, const char *why)
+{
+	struct ipc_send_result	r;
+
+	if (j->inflight == 0)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.outbox_id = j->inflight;
+	snprintf(r.error, sizeof(r.error), "%s", why);
+	outbox_result(j, &r);
+}
+
+/* At start-up: what was being sent when jourd stopped is queued again. */
 void
 outbox_requeue_inflight(struct jourd *j)
 {
