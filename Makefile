@@ -29,6 +29,7 @@ LIB_SRCS = \
 	src/config.c \
 	src/csv.c \
 	src/roster.c \
+	src/calendar.c \
 	src/esc.c \
 	src/msg.c \
 	src/jtime.c \
@@ -53,7 +54,7 @@ JOURCTL_SRCS = \
 	src/ctl_show.c \
 	src/ctl_report.c
 
-UNIT_TESTS = text phone pnr parse config csv roster esc jtime msg ipc json import report modem
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg ipc json import report modem
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 

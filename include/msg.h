@@ -53,6 +53,8 @@ char *msg_pnr_refused(char *out, size_t sz);
 char *msg_stranger(char *out, size_t sz);
 char *msg_not_requester(char *out, size_t sz);
 char *msg_track_off(char *out, size_t sz, const char *keyword);
+char *msg_track_closed(char *out, size_t sz, const char *keyword,
+    const char *opens);
 char *msg_usage(char *out, size_t sz, const char *keyword, const char *error);
 char *msg_unknown_unit(char *out, size_t sz, const char *unit);
 char *msg_no_open_page(char *out, size_t sz);

@@ -397,7 +397,7 @@ jtime_t
 calendar_next_close(const struct calendar *cal, const struct open_rule *rule,
     jtime_t t)
 {
-	jtime_t	start, end, close;
+	jtime_t	start = 0, end = 0, close = 0;
 	int64_t	d, first;
 
 	if (!calendar_rule_valid(rule))

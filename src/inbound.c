@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "jourd.h"
 #include "jtime.h"
 #include "log.h"
@@ -227,6 +228,17 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		*outcome = "bad_request";
 		return inbound_answer(j, from, msg_usage(text, sizeof(text),
 		    cmd->keyword, cmd->error), 0, now);
+	}
+	if (!calendar_is_open(NULL, &t->open, now)) {
+		/* closed = queue is not built yet: it answers like reply. */
+		char	opens[32] = "vid nästa öppning";
+		jtime_t	next = calendar_next_open(NULL, &t->open, now);
+
+		if (next > 0)
+			jtime_short(next, now, opens, sizeof(opens));
+		*outcome = "track_closed";
+		return inbound_answer(j, from, msg_track_closed(text,
+		    sizeof(text), cmd->keyword, opens), 0, now);
 	}
 	for (i = 0; i < cmd->nunits; i++) {
 		if (!inbound_unit(j, cmd->units[i], units[i])) {

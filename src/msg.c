@@ -211,6 +211,14 @@ msg_example(const char *keyword)
 }
 
 char *
+msg_track_closed(char *out, size_t sz, const char *keyword, const char *opens)
+{
+	snprintf(out, sz, "%s är stängt nu och öppnar %s. Inget har skickats. "
+	    "Det som inte kan vänta: AKUT <enhet> <text>.", keyword, opens);
+	return out;
+}
+
+char *
 msg_usage(char *out, size_t sz, const char *keyword, const char *error)
 {
 	const char *example = msg_example(keyword);
