@@ -38,6 +38,9 @@ int db_exec(struct db *db, const char *sql);
 /* Step a statement expecting no rows (INSERT, UPDATE); 0 or -1 (logged). */
 int db_done(struct db *db, sqlite3_stmt *st);
 
+/* The first column of the first row of sql (a static string), 0 when none. */
+int64_t db_int64(struct db *db, const char *sql);
+
 /* Text of column i, "" for NULL. */
 const char *db_text(sqlite3_stmt *st, int i);
 

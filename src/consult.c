@@ -644,13 +644,5 @@ consult_due(struct jourd *j, jtime_t now)
 jtime_t
 consult_next_due(struct jourd *j)
 {
-	sqlite3_stmt	*st;
-	jtime_t		 due = 0;
-
-	if ((st = db_stmt(j->db, sql_next_due)) == NULL)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		due = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return due;
+	return db_int64(j->db, sql_next_due);
 }

@@ -233,6 +233,20 @@ db_done(struct db *db, sqlite3_stmt *st)
 	return 0;
 }
 
+int64_t
+db_int64(struct db *db, const char *sql)
+{
+	sqlite3_stmt	*st;
+	int64_t		 v = 0;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
 const char *
 db_text(sqlite3_stmt *st, int i)
 {

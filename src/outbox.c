@@ -206,13 +206,5 @@ outbox_requeue_inflight(struct jourd *j)
 jtime_t
 outbox_next_due(struct jourd *j)
 {
-	sqlite3_stmt	*st;
-	jtime_t		 due = 0;
-
-	if ((st = db_stmt(j->db, sql_next_due)) == NULL)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		due = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return due;
+	return db_int64(j->db, sql_next_due);
 }
