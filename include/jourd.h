@@ -53,7 +53,8 @@ void	inbound_dedup_key(const struct ipc_sms_in *m, const char *sender,
 /* consult.c */
 int64_t	consult_create(struct jourd *j, int track, const char *requester,
 	    const char *callback, const char *text, int64_t inbox_id,
-	    const char units[][UNIT_MAX], int nunits, jtime_t now);
+	    const char units[][UNIT_MAX], int nunits, jtime_t now,
+	    jtime_t start_at);
 int	consult_input(struct jourd *j, int64_t id, const struct esc_input *in,
 	    jtime_t now);
 int	consult_due(struct jourd *j, jtime_t now);

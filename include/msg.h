@@ -29,6 +29,8 @@ struct msg_consult {
 char *msg_page(char *out, size_t sz, const struct msg_consult *c, int code,
     int step);
 char *msg_received(char *out, size_t sz, const struct msg_consult *c);
+char *msg_queued(char *out, size_t sz, const struct msg_consult *c,
+    const char *opens);
 char *msg_acked(char *out, size_t sz, const struct msg_consult *c,
     const char *unit, const char *who, const char *who_phone, const char *at);
 char *msg_all_acked(char *out, size_t sz, const struct msg_consult *c);

@@ -66,8 +66,9 @@ static const char sql_close_page[] =
 static const char sql_close_all_pages[] =
     "UPDATE pages SET closed_at = ? WHERE consult_id = ? AND closed_at IS NULL";
 static const char sql_due_consults[] =
-    "SELECT DISTINCT consult_id FROM legs WHERE due_at IS NOT NULL"
-    " AND due_at <= ? LIMIT 256";
+    "SELECT DISTINCT l.consult_id, c.state = 'queued' FROM legs l"
+    " JOIN consults c ON c.id = l.consult_id WHERE l.due_at IS NOT NULL"
+    " AND l.due_at <= ? LIMIT 256";
 static const char sql_clear_due[] =
     "UPDATE legs SET due_at = NULL WHERE consult_id = ? AND due_at <= ?";
 static const char sql_next_due[] =
@@ -541,10 +542,34 @@ consult_input(struct jourd *j, int64_t id, const struct esc_input *in,
 	return 0;
 }
 
+/*
+ * A consult asked for outside its track's hours with closed = queue: stored
+ * as queued, its legs due at the opening, when consult_due starts it like a
+ * new one. The due time is stored, so a restart loses nothing.
+ */
+static int
+consult_queue(struct jourd *j, struct esc_consult *c, jtime_t start_at,
+    jtime_t now)
+{
+	struct consult_run	r;
+	struct esc_consult	loaded;
+	char			text[512], opens[32], iso[40], detail[96];
+
+	if (consult_run_load(&r, j, c->id, &loaded) != 0)
+		return -1;
+	jtime_short(start_at, now, opens, sizeof(opens));
+	snprintf(detail, sizeof(detail), "pages at %s",
+	    jtime_iso(start_at, iso, sizeof(iso)));
+	if (consult_event(j, c->id, now, "queued", "", detail) == -1)
+		return -1;
+	msg_queued(text, sizeof(text), &r.m, opens);
+	return consult_tell(&r, r.info.requester, text, "notify", "köat", now);
+}
+
 int64_t
 consult_create(struct jourd *j, int track, const char *requester,
     const char *callback, const char *text, int64_t inbox_id,
-    const char units[][UNIT_MAX], int nunits, jtime_t now)
+    const char units[][UNIT_MAX], int nunits, jtime_t now, jtime_t start_at)
 {
 	struct esc_consult	c;
 	struct store_info	info;
@@ -555,12 +580,13 @@ consult_create(struct jourd *j, int track, const char *requester,
 
 	memset(&c, 0, sizeof(c));
 	memset(&info, 0, sizeof(info));
-	c.state = CONSULT_OPEN;
+	c.state = start_at > now ? CONSULT_QUEUED : CONSULT_OPEN;
 	c.created_at = now;
 	for (i = 0; i < nunits && i < MAX_LEGS; i++) {
 		text_copy(c.legs[i].unit, sizeof(c.legs[i].unit), units[i]);
 		c.legs[i].state = LEG_WAITING;
 		c.legs[i].step = -1;
+		c.legs[i].due = start_at > now ? start_at : 0;
 	}
 	c.nlegs = i;
 	text_copy(info.track, sizeof(info.track), j->cf.tracks[track].name);
@@ -577,6 +603,9 @@ consult_create(struct jourd *j, int track, const char *requester,
 		    i ? "," : " ", c.legs[i].unit);
 	if (consult_event(j, c.id, now, "created", requester, detail) == -1)
 		return -1;
+	if (c.state == CONSULT_QUEUED)
+		return store_save(j->db, &c) == 0 &&
+		    consult_queue(j, &c, start_at, now) == 0 ? c.id : -1;
 
 	memset(&in, 0, sizeof(in));
 	in.kind = ESC_START;
@@ -597,18 +626,22 @@ consult_due(struct jourd *j, jtime_t now)
 	struct esc_input	in;
 	sqlite3_stmt		*st;
 	int64_t			 ids[256];
+	bool			 queued[256];
 	int			 n = 0, i, fired = 0, failed = 0;
 
 	if ((st = db_stmt(j->db, sql_due_consults)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
-	while (n < (int)nitems(ids) && sqlite3_step(st) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(st, 0);
+	while (n < (int)nitems(ids) && sqlite3_step(st) == SQLITE_ROW) {
+		ids[n] = sqlite3_column_int64(st, 0);
+		queued[n++] = sqlite3_column_int(st, 1) != 0;
+	}
 	sqlite3_reset(st);
 
 	memset(&in, 0, sizeof(in));
-	in.kind = ESC_DUE;
 	for (i = 0; i < n; i++) {
+		/* A queued consult's opening has come: it starts like a new one. */
+		in.kind = queued[i] ? ESC_START : ESC_DUE;
 		if (db_begin(j->db) == -1)
 			return -1;
 		switch (consult_input(j, ids[i], &in, now)) {

@@ -229,17 +229,6 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		return inbound_answer(j, from, msg_usage(text, sizeof(text),
 		    cmd->keyword, cmd->error), 0, now);
 	}
-	if (!calendar_is_open(NULL, &t->open, now)) {
-		/* closed = queue is not built yet: it answers like reply. */
-		char	opens[32] = "vid nästa öppning";
-		jtime_t	next = calendar_next_open(NULL, &t->open, now);
-
-		if (next > 0)
-			jtime_short(next, now, opens, sizeof(opens));
-		*outcome = "track_closed";
-		return inbound_answer(j, from, msg_track_closed(text,
-		    sizeof(text), cmd->keyword, opens), 0, now);
-	}
 	for (i = 0; i < cmd->nunits; i++) {
 		if (!inbound_unit(j, cmd->units[i], units[i])) {
 			*outcome = "unknown_unit";
@@ -247,8 +236,26 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 			    sizeof(text), cmd->units[i]), 0, now);
 		}
 	}
+	if (!calendar_is_open(NULL, &t->open, now)) {
+		char	opens[32] = "vid nästa öppning";
+		jtime_t	next = calendar_next_open(NULL, &t->open, now);
+
+		if (next > 0 && t->closed == CLOSED_QUEUE) {
+			*consult = consult_create(j, cmd->track, from,
+			    cmd->callback, cmd->text, inbox_id,
+			    (const char (*)[UNIT_MAX])units, cmd->nunits, now,
+			    next);
+			*outcome = "queued";
+			return *consult > 0 ? 0 : -1;
+		}
+		if (next > 0)
+			jtime_short(next, now, opens, sizeof(opens));
+		*outcome = "track_closed";
+		return inbound_answer(j, from, msg_track_closed(text,
+		    sizeof(text), cmd->keyword, opens), 0, now);
+	}
 	*consult = consult_create(j, cmd->track, from, cmd->callback, cmd->text,
-	    inbox_id, (const char (*)[UNIT_MAX])units, cmd->nunits, now);
+	    inbox_id, (const char (*)[UNIT_MAX])units, cmd->nunits, now, 0);
 	*outcome = "consult";
 	return *consult > 0 ? 0 : -1;
 }

@@ -409,12 +409,6 @@ main(int argc, char *argv[])
 	}
 	jourd_parse_ctx(&j->cf, &j->pctx);
 	signal(SIGPIPE, SIG_IGN);
-	for (ch = 0; ch < MAX_TRACKS; ch++)
-		if (j->cf.tracks[ch].enabled && j->cf.tracks[ch].closed ==
-		    CLOSED_QUEUE)
-			log_warnx("[track %s] closed = queue is not implemented "
-			    "in this version: outside opening hours requests are "
-			    "answered as with closed = reply", j->cf.tracks[ch].name);
 
 	if ((j->db = db_open(j->cf.database, err, sizeof(err))) == NULL)
 		fatalx("database %s", err);

@@ -55,6 +55,15 @@ msg_received(char *out, size_t sz, const struct msg_consult *c)
 }
 
 char *
+msg_queued(char *out, size_t sz, const struct msg_consult *c, const char *opens)
+{
+	snprintf(out, sz, "Köat #%lld %s %s: stängt nu, jouren söks när det "
+	    "öppnar %s. Det som inte kan vänta: AKUT <enhet> <text>.",
+	    (long long)c->id, c->keyword, c->units, opens);
+	return out;
+}
+
+char *
 msg_acked(char *out, size_t sz, const struct msg_consult *c, const char *unit,
     const char *who, const char *who_phone, const char *at)
 {

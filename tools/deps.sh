@@ -3,7 +3,8 @@
 # is missing. Safe to run again: it does nothing when all are there.
 set -eu
 pkgs="gcc make pkg-config libgammu-dev libevent-dev libsqlite3-dev libinih-dev
-libcmocka-dev libsystemd-dev sqlite3 python3 tzdata clang libclang-rt-14-dev"
+libcmocka-dev libsystemd-dev sqlite3 python3 tzdata clang libclang-rt-14-dev
+faketime"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

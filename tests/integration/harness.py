@@ -2,6 +2,7 @@
 database and dummy phone in a temporary directory, driven only through the
 contract — jourctl import/inject and jourctl --json — like an administrator.
 """
+import glob
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 JOURD = os.path.join(ROOT, "jourd")
 JOURCTL = os.path.join(ROOT, "jourctl")
+FAKETIME_LIB = (glob.glob("/usr/lib/*/faketime/libfaketime.so.1") or [""])[0]
 # A sanitizer build can be tested by pointing these at other binaries.
 JOURD = os.environ.get("JOURD_BIN", JOURD)
 JOURCTL = os.environ.get("JOURCTL_BIN", JOURCTL)
@@ -127,9 +129,22 @@ repeat = %d
             self.ctl("import", kind, path)
 
     # -- the daemon ------------------------------------------------------
-    def start(self):
-        self.proc = subprocess.Popen([JOURD, "-d", "-c", self.conf],
-                                     stdout=self.log, stderr=self.log)
+    def start(self, fake=None):
+        """fake: "YYYY-MM-DD HH:MM:SS" Stockholm time the daemon's clock
+        starts at (it ticks on from there), through Debian's faketime."""
+        cmd = [JOURD, "-d", "-c", self.conf]
+        env = None
+        if fake is not None:
+            # The library itself, not the faketime wrapper, which forks: a
+            # SIGKILL must reach jourd.
+            check(FAKETIME_LIB, "libfaketime is missing (tools/deps.sh)")
+            env = dict(os.environ, TZ="Europe/Stockholm", FAKETIME="@" + fake,
+                       LD_PRELOAD=FAKETIME_LIB, FAKETIME_DONT_RESET="1")
+            # Under ASan the preloaded library comes before its runtime.
+            env["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
+                                   ":verify_asan_link_order=0").lstrip(":")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log,
+                                     env=env)
         self.wait(lambda: self.status()["modem"]["state"] == "ready", 15,
                   "modem ready")
 
