@@ -68,4 +68,48 @@ char *msg_already_acked(char *out, size_t sz, int64_t id, const char *who,
 /* list: "#12 kod 3 AKUT KARD, #14 kod 4 PV ORSA" */
 char *msg_which_page(char *out, size_t sz, const char *verb, const char *list);
 
+/*
+ * Answers that list several items (KONTAKT, STATUS) may take two
+ * concatenated SMS parts: 2 x 153 GSM 7-bit characters. At most
+ * MSG_LIST_MAX items are considered; the rest are only counted.
+ */
+#define MSG_TWO_SMS	306
+#define MSG_LIST_MAX	32
+
+/* One unit of a KONTAKT answer. */
+struct msg_contact {
+	const char	*name;		/* "Kardiologi, Falu lasarett" */
+	const char	*phone;		/* display form, "070-174 06 30" */
+};
+
+/* One consult of a STATUS answer. */
+struct msg_status {
+	int64_t		id;
+	const char	*keyword;	/* "AKUT" */
+	const char	*units;		/* "KARD", "" when none (rejected) */
+	const char	*state;		/* consults.state: "open", "resolved", … */
+	int		step;		/* step reached, from 1; 0 = not paged */
+	const char	*who;		/* who acknowledged, "" = nobody */
+	const char	*at;		/* when acknowledged, or closed if closed */
+	const char	*outcome;	/* resolved: outcome code, "" = none */
+};
+
+/*
+ * "NAME PHONE; NAME PHONE (+N till, skriv mer exakt)": the first of the n
+ * contacts that fit in MSG_TWO_SMS characters; total counts every match.
+ */
+char *msg_kontakt(char *out, size_t sz, const struct msg_contact *c, int n,
+    int total);
+char *msg_kontakt_none(char *out, size_t sz, const char *query);
+/* KONTAKT without a query, STATUS with a bad id. */
+char *msg_query_usage(char *out, size_t sz, const char *keyword,
+    const char *error);
+/* One consult in one line: "#12 AKUT KARD kvitterat av Erik Lund 14:05". */
+char *msg_status_line(char *out, size_t sz, const struct msg_status *s);
+/* The first of n consult lines that fit in MSG_TWO_SMS, "; "-separated. */
+char *msg_status_list(char *out, size_t sz, const struct msg_status *s,
+    int n, int total);
+char *msg_status_none(char *out, size_t sz);
+char *msg_status_not_yours(char *out, size_t sz, int64_t id);
+
 #endif

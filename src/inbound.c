@@ -442,6 +442,161 @@ inbound_cancel(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	return 0;
 }
 
+static const char sql_kontakt[] =
+    "SELECT name, phone FROM units WHERE upper(code) = ?1"
+    " OR instr(folded, ?1) > 0"
+    " ORDER BY upper(code) = ?1 DESC, folded, code";
+
+/* KONTAKT <query>: switchboard numbers of the units whose code or name match. */
+static int
+inbound_kontakt(struct jourd *j, const struct sms_cmd *cmd, const char *from,
+    jtime_t now, const char **outcome)
+{
+	struct msg_contact	 c[MSG_LIST_MAX];
+	char			 name[MSG_LIST_MAX][96], phone[MSG_LIST_MAX][24];
+	char			 text[1024], folded[256];
+	sqlite3_stmt		*st;
+	size_t			 len;
+	int			 n = 0, total = 0;
+
+	if (cmd->error[0]) {
+		*outcome = "bad_kontakt";
+		return inbound_answer(j, from, msg_query_usage(text,
+		    sizeof(text), cmd->keyword, cmd->error), 0, now);
+	}
+	/* The query's final punctuation is no part of a name. */
+	len = text_fold(cmd->text, folded, sizeof(folded));
+	while (len > 0 && strchr(" .,:;!?", folded[len - 1]) != NULL)
+		folded[--len] = '\0';
+	if ((st = db_stmt(j->db, sql_kontakt)) == NULL)
+		return -1;
+	db_bind_text(st, 1, folded);
+	while (len > 0 && sqlite3_step(st) == SQLITE_ROW) {
+		if (n < MSG_LIST_MAX) {
+			text_copy(name[n], sizeof(name[n]), db_text(st, 0));
+			phone_display(db_text(st, 1), phone[n],
+			    sizeof(phone[n]));
+			c[n].name = name[n];
+			c[n].phone = phone[n];
+			n++;
+		}
+		total++;
+	}
+	sqlite3_reset(st);
+	if (total == 0) {
+		*outcome = "kontakt_none";
+		msg_kontakt_none(text, sizeof(text), cmd->text);
+	} else {
+		*outcome = "kontakt";
+		msg_kontakt(text, sizeof(text), c, n, total);
+	}
+	return consult_reply(j, from, text, "reply", 0, now);
+}
+
+static const char sql_status[] =
+    "SELECT c.id, c.track, c.state, c.max_step, c.acked_by, c.acked_at,"
+    " coalesce(c.outcome, ''), coalesce(c.resolved_at, (SELECT max(e.ts)"
+    " FROM events e WHERE e.consult_id = c.id AND e.type = 'unanswered'),"
+    " c.created_at), (SELECT group_concat(l.unit, ',') FROM legs l"
+    " WHERE l.consult_id = c.id)"
+    " FROM consults c WHERE c.requester = ?1 AND (c.id = ?2 OR (?2 = 0 AND"
+    " c.state IN ('queued', 'open', 'acknowledged')))"
+    " ORDER BY c.created_at DESC, c.id DESC";
+
+/* The first keyword of the track named name, for the texts. */
+static const char *
+inbound_track_keyword(struct jourd *j, const char *name)
+{
+	int	i;
+
+	for (i = 0; i < MAX_TRACKS; i++)
+		if (strcmp(j->cf.tracks[i].name, name) == 0 &&
+		    j->cf.tracks[i].nkeywords > 0)
+			return j->cf.tracks[i].keywords[0];
+	return name;
+}
+
+/* STATUS [id]: the sender's open consults, or one of theirs in any state. */
+static int
+inbound_status(struct jourd *j, const struct sms_cmd *cmd, const char *from,
+    jtime_t now, const char **outcome)
+{
+	/* Sixteen lines are more than two SMS hold; the rest are counted. */
+	static struct {
+		char	keyword[WORD_MAX];
+		char	units[128];
+		char	state[16];
+		char	who[64];
+		char	at[32];
+		char	outcome[WORD_MAX];
+	}			 row[16];
+	struct msg_status	 s[16];
+	struct person		 p;
+	sqlite3_stmt		*st;
+	char			 text[1024], by[PHONE_MAX];
+	int			 n = 0, total = 0, acked;
+
+	if (cmd->error[0]) {
+		*outcome = "bad_status";
+		return inbound_answer(j, from, msg_query_usage(text,
+		    sizeof(text), "STATUS", cmd->error), 0, now);
+	}
+	if ((st = db_stmt(j->db, sql_status)) == NULL)
+		return -1;
+	db_bind_text(st, 1, from);
+	sqlite3_bind_int64(st, 2, cmd->consult);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (total++ >= (int)nitems(s))
+			continue;
+		memset(&s[n], 0, sizeof(s[n]));
+		s[n].id = sqlite3_column_int64(st, 0);
+		text_copy(row[n].keyword, sizeof(row[n].keyword),
+		    inbound_track_keyword(j, db_text(st, 1)));
+		text_copy(row[n].state, sizeof(row[n].state), db_text(st, 2));
+		s[n].step = sqlite3_column_int(st, 3) + 1;
+		text_copy(by, sizeof(by), db_text(st, 4));
+		row[n].who[0] = '\0';
+		if (by[0]) {
+			inbound_person(j, by, &p);
+			if (p.known)
+				text_copy(row[n].who, sizeof(row[n].who),
+				    p.name);
+			else
+				phone_display(by, row[n].who,
+				    sizeof(row[n].who));
+		}
+		acked = strcmp(row[n].state, "open") == 0 ||
+		    strcmp(row[n].state, "acknowledged") == 0;
+		jtime_short(sqlite3_column_int64(st, acked ? 5 : 7), now,
+		    row[n].at, sizeof(row[n].at));
+		text_copy(row[n].outcome, sizeof(row[n].outcome),
+		    db_text(st, 6));
+		text_copy(row[n].units, sizeof(row[n].units), db_text(st, 8));
+		s[n].keyword = row[n].keyword;
+		s[n].units = row[n].units;
+		s[n].state = row[n].state;
+		s[n].who = row[n].who;
+		s[n].at = row[n].at;
+		s[n].outcome = row[n].outcome;
+		n++;
+	}
+	sqlite3_reset(st);
+	if (total == 0 && cmd->consult > 0) {
+		/* Someone else's or none at all: the answer tells neither. */
+		*outcome = "not_owner";
+		return inbound_answer(j, from, msg_status_not_yours(text,
+		    sizeof(text), cmd->consult), 0, now);
+	}
+	if (total == 0) {
+		*outcome = "status_none";
+		msg_status_none(text, sizeof(text));
+	} else {
+		*outcome = "status";
+		msg_status_list(text, sizeof(text), s, n, total);
+	}
+	return consult_reply(j, from, text, "reply", 0, now);
+}
+
 /* Routes one parsed message; returns -1 only on a storage failure. */
 static int
 inbound_route(struct jourd *j, const struct ipc_sms_in *m,
@@ -498,7 +653,9 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
 	case SMS_AVBRYT:
 		return inbound_cancel(j, cmd, from, now, consult, outcome);
 	case SMS_KONTAKT:
+		return inbound_kontakt(j, cmd, from, now, outcome);
 	case SMS_STATUS:
+		return inbound_status(j, cmd, from, now, outcome);
 	case SMS_JOUR:
 		*outcome = "not_available";
 		snprintf(text, sizeof(text), "%s finns inte i denna version av "

@@ -297,3 +297,159 @@ msg_which_page(char *out, size_t sz, const char *verb, const char *list)
 	    list, verb);
 	return out;
 }
+
+/* Formats item i of a list (an array of contacts or consults) into buf. */
+typedef void msg_item_fn(char *buf, size_t sz, const void *items, int i);
+
+/*
+ * Writes the first items that fit in MSG_TWO_SMS characters, separated by
+ * "; ", and "(+N till<hint>)" for the total - shown that did not; an item
+ * is dropped again when the count of the rest would not fit after it.
+ */
+static char *
+msg_pack(char *out, size_t sz, const void *items, int n, int total,
+    msg_item_fn *fn, const char *hint)
+{
+	size_t	off[MSG_LIST_MAX + 1], cps[MSG_LIST_MAX + 1];
+	size_t	len = 0, cp = 0, icp, ilen;
+	char	item[512], tail[64];
+	int	i, shown = 0;
+
+	if (sz == 0)
+		return out;
+	out[0] = '\0';
+	off[0] = cps[0] = 0;
+	if (n > MSG_LIST_MAX)
+		n = MSG_LIST_MAX;
+	for (i = 0; i < n; i++) {
+		fn(item, sizeof(item), items, i);
+		icp = text_codepoints(item) + (shown ? 2 : 0);
+		ilen = strlen(item) + (shown ? 2 : 0);
+		if (cp + icp > MSG_TWO_SMS || len + ilen >= sz)
+			break;
+		len += (size_t)snprintf(out + len, sz - len, "%s%s",
+		    shown ? "; " : "", item);
+		cp += icp;
+		shown++;
+		off[shown] = len;
+		cps[shown] = cp;
+	}
+	if (total < shown)
+		total = shown;
+	while (shown < total) {
+		snprintf(tail, sizeof(tail), "(+%d till%s)", total - shown, hint);
+		icp = text_codepoints(tail) + (shown ? 1 : 0);
+		ilen = strlen(tail) + (shown ? 1 : 0);
+		if ((cps[shown] + icp <= MSG_TWO_SMS && off[shown] + ilen < sz) ||
+		    shown == 0)
+			break;
+		shown--;
+	}
+	out[off[shown]] = '\0';
+	if (shown < total)
+		snprintf(out + off[shown], sz - off[shown], "%s%s",
+		    shown ? " " : "", tail);
+	return out;
+}
+
+static void
+msg_contact_item(char *buf, size_t sz, const void *items, int i)
+{
+	const struct msg_contact *c = (const struct msg_contact *)items + i;
+
+	snprintf(buf, sz, "%s %s", c->name, c->phone);
+}
+
+char *
+msg_kontakt(char *out, size_t sz, const struct msg_contact *c, int n,
+    int total)
+{
+	return msg_pack(out, sz, c, n, total, msg_contact_item,
+	    ", skriv mer exakt");
+}
+
+char *
+msg_kontakt_none(char *out, size_t sz, const char *query)
+{
+	char	shown[48];
+
+	text_copy(shown, sizeof(shown), query);
+	snprintf(out, sz, "Inget i katalogen matchar \"%s\".", shown);
+	return out;
+}
+
+char *
+msg_query_usage(char *out, size_t sz, const char *keyword, const char *error)
+{
+	if (strcmp(keyword, "STATUS") == 0)
+		snprintf(out, sz, "STATUS: %s. Skriv STATUS för dina öppna "
+		    "ärenden eller t.ex. STATUS 12.", error);
+	else
+		snprintf(out, sz, "%s: %s. Skriv t.ex. %s KARD eller %s "
+		    "Orsa.", keyword, error, keyword, keyword);
+	return out;
+}
+
+char *
+msg_status_line(char *out, size_t sz, const struct msg_status *s)
+{
+	char		 what[160];
+	const char	*st = s->state;
+
+	if (strcmp(st, "queued") == 0)
+		snprintf(what, sizeof(what), "i kö");
+	else if (strcmp(st, "open") == 0 && s->who[0])
+		snprintf(what, sizeof(what), "söker (steg %d), kvitterat av "
+		    "%s %s", s->step, s->who, s->at);
+	else if (strcmp(st, "open") == 0 && s->step > 0)
+		snprintf(what, sizeof(what), "söker (steg %d)", s->step);
+	else if (strcmp(st, "open") == 0)
+		snprintf(what, sizeof(what), "söker");
+	else if (strcmp(st, "acknowledged") == 0)
+		snprintf(what, sizeof(what), "kvitterat av %s %s", s->who,
+		    s->at);
+	else if (strcmp(st, "resolved") == 0 && s->outcome[0])
+		snprintf(what, sizeof(what), "avslutat (%s) %s", s->outcome,
+		    s->at);
+	else if (strcmp(st, "resolved") == 0)
+		snprintf(what, sizeof(what), "avslutat %s", s->at);
+	else if (strcmp(st, "cancelled") == 0)
+		snprintf(what, sizeof(what), "avbrutet %s", s->at);
+	else if (strcmp(st, "unanswered") == 0)
+		snprintf(what, sizeof(what), "obesvarat %s", s->at);
+	else if (strcmp(st, "rejected") == 0)
+		snprintf(what, sizeof(what), "ej skickat (personnummer) %s",
+		    s->at);
+	else
+		snprintf(what, sizeof(what), "%s", st);
+	snprintf(out, sz, "#%lld %s%s%s %s", (long long)s->id, s->keyword,
+	    s->units[0] ? " " : "", s->units, what);
+	return out;
+}
+
+static void
+msg_status_item(char *buf, size_t sz, const void *items, int i)
+{
+	msg_status_line(buf, sz, (const struct msg_status *)items + i);
+}
+
+char *
+msg_status_list(char *out, size_t sz, const struct msg_status *s, int n,
+    int total)
+{
+	return msg_pack(out, sz, s, n, total, msg_status_item, "");
+}
+
+char *
+msg_status_none(char *out, size_t sz)
+{
+	snprintf(out, sz, "Du har inga öppna ärenden.");
+	return out;
+}
+
+char *
+msg_status_not_yours(char *out, size_t sz, int64_t id)
+{
+	snprintf(out, sz, "Du har inget ärende #%lld.", (long long)id);
+	return out;
+}

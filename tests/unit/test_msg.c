@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -78,6 +79,149 @@ test_small_buffer_is_bounded(void **state)
 	assert_int_equal(strlen(out), sizeof(out) - 1);
 }
 
+static void
+test_kontakt_lists_name_and_number(void **state)
+{
+	const struct msg_contact c[] = {
+		{ "Kardiologi, Falu lasarett", "070-174 06 30" },
+		{ "Älvdalens vårdcentral", "070-174 06 33" },
+	};
+	char	out[1024];
+
+	msg_kontakt(out, sizeof(out), c, 2, 2);
+	assert_string_equal(out, "Kardiologi, Falu lasarett 070-174 06 30; "
+	    "Älvdalens vårdcentral 070-174 06 33");
+}
+
+static void
+test_kontakt_many_fit_two_sms_and_count_the_rest(void **state)
+{
+	struct msg_contact	c[MSG_LIST_MAX];
+	char			names[MSG_LIST_MAX][48], out[1024], more[48];
+	const char		*p;
+	int			i, shown = 1;
+
+	for (i = 0; i < MSG_LIST_MAX; i++) {
+		snprintf(names[i], sizeof(names[i]), "Vårdcentral Åsbyn %02d", i);
+		c[i].name = names[i];
+		c[i].phone = "070-174 06 40";
+	}
+	msg_kontakt(out, sizeof(out), c, MSG_LIST_MAX, 40);
+	assert_true(text_codepoints(out) <= MSG_TWO_SMS);
+	for (p = out; (p = strstr(p, "; ")) != NULL; p += 2)
+		shown++;
+	snprintf(more, sizeof(more), "(+%d till, skriv mer exakt)", 40 - shown);
+	assert_non_null(strstr(out, more));
+	assert_true(shown > 5);
+	/* The items shown are the first ones, whole. */
+	assert_non_null(strstr(out, "Vårdcentral Åsbyn 00 070-174 06 40; "));
+}
+
+static void
+test_kontakt_one_too_long_keeps_the_count(void **state)
+{
+	char			name[400], out[1024];
+	struct msg_contact	c[2];
+
+	memset(name, 'A', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	c[0].name = c[1].name = name;
+	c[0].phone = c[1].phone = "070-174 06 40";
+	msg_kontakt(out, sizeof(out), c, 2, 2);
+	assert_string_equal(out, "(+2 till, skriv mer exakt)");
+}
+
+static void
+test_kontakt_none_cuts_query_safely(void **state)
+{
+	char	out[256], query[200];
+	size_t	i;
+
+	for (i = 0; i + 2 < sizeof(query); i += 2)
+		memcpy(query + i, "ö", 2);
+	query[i] = '\0';
+	msg_kontakt_none(out, sizeof(out), query);
+	assert_true(text_valid_utf8(out, strlen(out)));
+	assert_true(text_codepoints(out) <= 160);
+	assert_non_null(strstr(out, "Inget i katalogen matchar \"ööö"));
+}
+
+static void
+test_status_lines(void **state)
+{
+	struct msg_status	s = { .id = 12, .keyword = "AKUT",
+	    .units = "KARD", .state = "acknowledged", .step = 1,
+	    .who = "Erik Lund", .at = "14:05", .outcome = "" };
+	char			out[256];
+
+	assert_string_equal(msg_status_line(out, sizeof(out), &s),
+	    "#12 AKUT KARD kvitterat av Erik Lund 14:05");
+	s.state = "open";
+	s.who = "";
+	s.step = 2;
+	assert_string_equal(msg_status_line(out, sizeof(out), &s),
+	    "#12 AKUT KARD söker (steg 2)");
+	s.state = "unanswered";
+	s.at = "14:20";
+	assert_string_equal(msg_status_line(out, sizeof(out), &s),
+	    "#12 AKUT KARD obesvarat 14:20");
+	s.state = "resolved";
+	s.outcome = "INL";
+	s.at = "15:02";
+	assert_string_equal(msg_status_line(out, sizeof(out), &s),
+	    "#12 AKUT KARD avslutat (INL) 15:02");
+	s.state = "rejected";
+	s.units = "";
+	assert_string_equal(msg_status_line(out, sizeof(out), &s),
+	    "#12 AKUT ej skickat (personnummer) 15:02");
+}
+
+static void
+test_status_list_newest_first_within_two_sms(void **state)
+{
+	struct msg_status	s[MSG_LIST_MAX];
+	char			out[1024];
+	int			i;
+
+	for (i = 0; i < MSG_LIST_MAX; i++) {
+		memset(&s[i], 0, sizeof(s[i]));
+		s[i].id = 100 - i;
+		s[i].keyword = "MDK";
+		s[i].units = "KARD,GER,PSYK";
+		s[i].state = "open";
+		s[i].step = 1;
+		s[i].who = "";
+		s[i].at = "";
+		s[i].outcome = "";
+	}
+	msg_status_list(out, sizeof(out), s, 2, 2);
+	assert_string_equal(out, "#100 MDK KARD,GER,PSYK söker (steg 1); "
+	    "#99 MDK KARD,GER,PSYK söker (steg 1)");
+	msg_status_list(out, sizeof(out), s, MSG_LIST_MAX, 50);
+	assert_true(text_codepoints(out) <= MSG_TWO_SMS);
+	assert_non_null(strstr(out, " till)"));
+	assert_true(text_codepoints(msg_status_none(out, sizeof(out))) <= 160);
+	assert_string_equal(msg_status_not_yours(out, sizeof(out), 12),
+	    "Du har inget ärende #12.");
+}
+
+static void
+test_list_small_buffer_is_bounded(void **state)
+{
+	const struct msg_contact c[] = {
+		{ "Kardiologi, Falu lasarett", "070-174 06 30" },
+		{ "Ortopedi, Mora lasarett", "070-174 06 31" },
+	};
+	char	out[72], tiny[16];
+
+	msg_kontakt(out, sizeof(out), c, 2, 2);
+	assert_string_equal(out, "Kardiologi, Falu lasarett 070-174 06 30 "
+	    "(+1 till, skriv mer exakt)");
+	memset(tiny, 'x', sizeof(tiny));
+	msg_kontakt(tiny, sizeof(tiny), c, 2, 2);
+	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
+}
+
 int
 main(void)
 {
@@ -86,6 +230,13 @@ main(void)
 		cmocka_unit_test(test_fixed_texts_fit_one_sms),
 		cmocka_unit_test(test_unanswered_gives_switchboard),
 		cmocka_unit_test(test_small_buffer_is_bounded),
+		cmocka_unit_test(test_kontakt_lists_name_and_number),
+		cmocka_unit_test(test_kontakt_many_fit_two_sms_and_count_the_rest),
+		cmocka_unit_test(test_kontakt_one_too_long_keeps_the_count),
+		cmocka_unit_test(test_kontakt_none_cuts_query_safely),
+		cmocka_unit_test(test_status_lines),
+		cmocka_unit_test(test_status_list_newest_first_within_two_sms),
+		cmocka_unit_test(test_list_small_buffer_is_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
