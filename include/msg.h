@@ -49,6 +49,10 @@ char *msg_cancel_confirm(char *out, size_t sz, const struct msg_consult *c);
 char *msg_stand_down(char *out, size_t sz, const struct msg_consult *c,
     const char *why);
 
+char *msg_jour_confirm(char *out, size_t sz, const char *unit,
+    const char *role, const char *until);
+char *msg_jour_taken(char *out, size_t sz, const char *who, const char *unit,
+    const char *role, const char *until);
 char *msg_help(char *out, size_t sz);
 char *msg_not_understood(char *out, size_t sz, const char *what);
 char *msg_pnr_refused(char *out, size_t sz);

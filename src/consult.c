@@ -674,6 +674,73 @@ consult_due(struct jourd *j, jtime_t now)
 	return failed > 0 ? -1 : fired;
 }
 
+bool
+consult_oncall(struct jourd *j, const char *unit, const char *role,
+    jtime_t now, char phone[PHONE_MAX])
+{
+	return consult_oncall_cb(j, unit, role, now, phone);
+}
+
+static const char sql_paging_legs[] =
+    "SELECT l.consult_id, l.idx, l.step, c.track FROM legs l"
+    " JOIN consults c ON c.id = l.consult_id"
+    " WHERE l.unit = ? AND l.state = 'paging' AND l.step >= 0 LIMIT 64";
+
+/*
+ * After a handover, every leg now waiting on that role of that unit pages
+ * the new holder at its current step; the step and its due time stay.
+ */
+int
+consult_repage_role(struct jourd *j, const char *unit, const char *role,
+    const char *phone, jtime_t now)
+{
+	struct {
+		int64_t	id;
+		int	leg, step;
+		char	track[WORD_MAX];
+	}			 legs[64];
+	struct esc_consult	 c;
+	struct consult_run	 r;
+	struct esc_action	 a;
+	sqlite3_stmt		*st;
+	int			 n = 0, i, t, paged = 0;
+
+	if ((st = db_stmt(j->db, sql_paging_legs)) == NULL)
+		return -1;
+	db_bind_text(st, 1, unit);
+	while (n < (int)nitems(legs) && sqlite3_step(st) == SQLITE_ROW) {
+		legs[n].id = sqlite3_column_int64(st, 0);
+		legs[n].leg = sqlite3_column_int(st, 1);
+		legs[n].step = sqlite3_column_int(st, 2);
+		text_copy(legs[n].track, sizeof(legs[n].track), db_text(st, 3));
+		n++;
+	}
+	sqlite3_reset(st);
+
+	for (i = 0; i < n; i++) {
+		const struct track_conf *tc;
+
+		if ((t = consult_track_index(&j->cf, legs[i].track)) == -1)
+			continue;
+		tc = &j->cf.tracks[t];
+		if (tc->nroles == 0 ||
+		    strcmp(tc->roles[legs[i].step % tc->nroles], role) != 0)
+			continue;
+		if (consult_run_load(&r, j, legs[i].id, &c) != 0)
+			return -1;
+		memset(&a, 0, sizeof(a));
+		a.kind = ESC_PAGE;
+		a.leg = legs[i].leg;
+		a.step = legs[i].step;
+		text_copy(a.to, sizeof(a.to), phone);
+		text_copy(a.role, sizeof(a.role), role);
+		if (consult_page(&r, &a, now) == -1)
+			return -1;
+		paged++;
+	}
+	return paged;
+}
+
 jtime_t
 consult_next_due(struct jourd *j)
 {

@@ -597,6 +597,115 @@ inbound_status(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	return consult_reply(j, from, text, "reply", 0, now);
 }
 
+static const char sql_role_known[] =
+    "SELECT 1 FROM shifts WHERE unit = ? AND role = ? LIMIT 1";
+static const char sql_roster_end[] =
+    "SELECT max(end_at) FROM shifts WHERE unit = ?1 AND role = ?2"
+    " AND source = 'roster' AND start_at <= ?3 AND end_at > ?3";
+static const char sql_override[] =
+    "INSERT INTO shifts (unit, role, phone, start_at, end_at, source)"
+    " VALUES (?, ?, ?, ?, ?, 'override')";
+
+/* True when role is a role of unit: in its roster or in a track's steps. */
+static bool
+inbound_role_known(struct jourd *j, const char *unit, const char *role)
+{
+	sqlite3_stmt	*st;
+	bool		 known = false;
+	int		 t, r;
+
+	for (t = 0; t < MAX_TRACKS; t++)
+		for (r = 0; r < j->cf.tracks[t].nroles; r++)
+			if (strcmp(j->cf.tracks[t].roles[r], role) == 0)
+				return true;
+	if ((st = db_stmt(j->db, sql_role_known)) == NULL)
+		return false;
+	db_bind_text(st, 1, unit);
+	db_bind_text(st, 2, role);
+	known = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return known;
+}
+
+/*
+ * JOUR <unit> [role]: the sender holds the role from now to the end of the
+ * current roster shift (12 h when none covers now). The role defaults to the
+ * first step of the acute track. Legs waiting on the role page the sender.
+ */
+static int
+inbound_jour(struct jourd *j, const struct sms_cmd *cmd, const char *from,
+    jtime_t now, const char **outcome)
+{
+	sqlite3_stmt	*st;
+	char		 text[512], unit[UNIT_MAX], role[ROLE_MAX], prev[PHONE_MAX];
+	char		 until[32], iso[40], detail[128], who[64];
+	jtime_t		 end;
+	size_t		 i;
+
+	if (cmd->error[0] || cmd->nunits == 0) {
+		*outcome = "bad_request";
+		return inbound_answer(j, from, msg_usage(text, sizeof(text),
+		    "JOUR", cmd->error[0] ? cmd->error : "enhet saknas"), 0, now);
+	}
+	if (!inbound_unit(j, cmd->units[0], unit)) {
+		*outcome = "unknown_unit";
+		return inbound_answer(j, from, msg_unknown_unit(text, sizeof(text),
+		    cmd->units[0]), 0, now);
+	}
+	text_copy(role, sizeof(role), cmd->role[0] ? cmd->role :
+	    j->cf.tracks[TRACK_AKUT].roles[0]);
+	for (i = 0; role[i] != '\0'; i++)
+		if (role[i] >= 'A' && role[i] <= 'Z')
+			role[i] = (char)(role[i] - 'A' + 'a');
+	if (!inbound_role_known(j, unit, role)) {
+		*outcome = "unknown_role";
+		snprintf(text, sizeof(text), "Okänd roll \"%s\" för %s. Skriv t.ex. "
+		    "JOUR %s primary.", role, unit, unit);
+		return inbound_answer(j, from, text, 0, now);
+	}
+	if (!consult_oncall(j, unit, role, now, prev))
+		prev[0] = '\0';
+	if ((st = db_stmt(j->db, sql_roster_end)) == NULL)
+		return -1;
+	db_bind_text(st, 1, unit);
+	db_bind_text(st, 2, role);
+	sqlite3_bind_int64(st, 3, now);
+	end = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (end <= now)
+		end = now + 12 * JT_HOUR;
+
+	if ((st = db_stmt(j->db, sql_override)) == NULL)
+		return -1;
+	db_bind_text(st, 1, unit);
+	db_bind_text(st, 2, role);
+	db_bind_text(st, 3, from);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, end);
+	if (db_done(j->db, st) == -1)
+		return -1;
+	snprintf(detail, sizeof(detail), "%s %s until %s", unit, role,
+	    jtime_iso(end, iso, sizeof(iso)));
+	if (consult_event(j, 0, now, "handover", from, detail) == -1)
+		return -1;
+
+	jtime_short(end, now, until, sizeof(until));
+	if (consult_reply(j, from, msg_jour_confirm(text, sizeof(text), unit,
+	    role, until), "reply", 0, now) == -1)
+		return -1;
+	if (prev[0] != '\0' && strcmp(prev, from) != 0) {
+		struct person p;
+
+		inbound_person(j, from, &p);
+		text_copy(who, sizeof(who), p.name);
+		if (consult_reply(j, prev, msg_jour_taken(text, sizeof(text), who,
+		    unit, role, until), "notify", 0, now) == -1)
+			return -1;
+	}
+	*outcome = "handover";
+	return consult_repage_role(j, unit, role, from, now) == -1 ? -1 : 0;
+}
+
 /* Routes one parsed message; returns -1 only on a storage failure. */
 static int
 inbound_route(struct jourd *j, const struct ipc_sms_in *m,
@@ -657,10 +766,7 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
 	case SMS_STATUS:
 		return inbound_status(j, cmd, from, now, outcome);
 	case SMS_JOUR:
-		*outcome = "not_available";
-		snprintf(text, sizeof(text), "%s finns inte i denna version av "
-		    "jourd ännu. Skriv HJÄLP.", cmd->keyword);
-		return inbound_answer(j, from, text, 0, now);
+		return inbound_jour(j, cmd, from, now, outcome);
 	}
 	*outcome = "unknown";
 	return 0;

@@ -156,6 +156,24 @@ msg_stand_down(char *out, size_t sz, const struct msg_consult *c,
 }
 
 char *
+msg_jour_confirm(char *out, size_t sz, const char *unit, const char *role,
+    const char *until)
+{
+	snprintf(out, sz, "Du har nu %s %s till %s. Väntande larm för rollen "
+	    "skickas till dig.", unit, role, until);
+	return out;
+}
+
+char *
+msg_jour_taken(char *out, size_t sz, const char *who, const char *unit,
+    const char *role, const char *until)
+{
+	snprintf(out, sz, "%s har tagit över %s %s från nu till %s.", who, unit,
+	    role, until);
+	return out;
+}
+
+char *
 msg_help(char *out, size_t sz)
 {
 	snprintf(out, sz, "jourd: AKUT <enhet> <text>, HALV <enhet> <text>, "
