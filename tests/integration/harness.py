@@ -94,7 +94,7 @@ class Gateway:
 
     def __init__(self, ack_timeout="5m", escalation="primary backup chief",
                  repeat=0, extra="", roster_csv=DEFAULT_ROSTER, admins=ADMIN,
-                 reply_period="1h"):
+                 reply_period="1h", units_csv=UNITS, people_csv=PEOPLE):
         self.dir = tempfile.mkdtemp(prefix="jourd-it-")
         self.conf = os.path.join(self.dir, "jourd.conf")
         self.db = os.path.join(self.dir, "jourd.db")
@@ -121,7 +121,7 @@ escalation = %s
 repeat = %d
 %s""" % (self.db, admins, reply_period, self.phone, ack_timeout, escalation,
                 repeat, extra))
-        for kind, text in (("units", UNITS), ("people", PEOPLE),
+        for kind, text in (("units", units_csv), ("people", people_csv),
                            ("roster", roster_csv)):
             path = os.path.join(self.dir, kind + ".csv")
             with open(path, "w") as f:
