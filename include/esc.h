@@ -75,6 +75,8 @@ struct esc_input {
 	int			step;	/* DECLINE: step of the decliner's page */
 	char			from[PHONE_MAX];
 	char			outcome[WORD_MAX];	/* RESOLVE, "" = none */
+	bool			quiet;	/* ACK, DECLINE: no confirmation to
+					   `from` (it had one for another leg) */
 };
 
 enum esc_action_kind {

@@ -376,7 +376,7 @@ esc_ack(struct esc_run *r)
 		return -1;
 	if (r->c.legs[r->in.leg].state != LEG_PAGING)
 		return -1;
-	esc_ack_leg(r, r->in.leg, true);
+	esc_ack_leg(r, r->in.leg, !r->in.quiet);
 	return 0;
 }
 
@@ -402,7 +402,9 @@ esc_decline(struct esc_run *r)
 
 	esc_event(r, r->in.leg, "declined", r->in.from, "%s step %d", l->unit,
 	    r->in.step + 1);
-	esc_tell(r, ESC_REPLY, MSG_DECLINE_CONFIRM, r->in.leg, r->in.from);
+	if (!r->in.quiet)
+		esc_tell(r, ESC_REPLY, MSG_DECLINE_CONFIRM, r->in.leg,
+		    r->in.from);
 	if (r->in.step == l->step)
 		esc_step(r, r->in.leg, "declined");
 	return 0;

@@ -307,6 +307,55 @@ inbound_response_stale(struct jourd *j, const char *from, int64_t id,
 	return inbound_answer(j, from, text, id, now);
 }
 
+static const char sql_code_legs[] =
+    "SELECT p.leg, max(p.step) FROM pages p JOIN legs l"
+    " ON l.consult_id = p.consult_id AND l.idx = p.leg"
+    " WHERE p.consult_id = ?1 AND p.to_phone = ?2 AND p.code = ?3"
+    " AND p.closed_at IS NULL AND l.state = 'paging'"
+    " GROUP BY p.leg ORDER BY p.leg";
+
+/*
+ * OK or NEJ on every leg of the consult on which from holds an open page
+ * with code that is still paging: one person paged for two units of an MDK
+ * answers for both, and is confirmed once. Returns the number of legs that
+ * took the answer, -1 on a storage failure.
+ */
+static int
+inbound_response_legs(struct jourd *j, const struct sms_cmd *cmd,
+    const char *from, int64_t consult, int code, jtime_t now)
+{
+	struct esc_input	 in;
+	sqlite3_stmt		*st;
+	int			 leg[MAX_LEGS], step[MAX_LEGS];
+	int			 n = 0, i, rc, applied = 0;
+
+	if ((st = db_stmt(j->db, sql_code_legs)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, consult);
+	db_bind_text(st, 2, from);
+	sqlite3_bind_int(st, 3, code);
+	while (n < MAX_LEGS && sqlite3_step(st) == SQLITE_ROW) {
+		leg[n] = sqlite3_column_int(st, 0);
+		step[n++] = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+
+	for (i = 0; i < n; i++) {
+		memset(&in, 0, sizeof(in));
+		in.kind = cmd->verb == SMS_OK ? ESC_ACK : ESC_DECLINE;
+		in.leg = leg[i];
+		in.step = step[i];
+		in.quiet = applied > 0;
+		text_copy(in.from, sizeof(in.from), from);
+		/* 1: an earlier leg's answer settled this one (not MDK). */
+		if ((rc = consult_input(j, consult, &in, now)) == -1)
+			return -1;
+		if (rc == 0)
+			applied++;
+	}
+	return applied;
+}
+
 /* OK, NEJ and KLAR: find the page the responder means and apply it. */
 static int
 inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
@@ -315,7 +364,7 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	struct esc_input	 in;
 	sqlite3_stmt		*st;
 	char			 text[512], list[320], verb[8];
-	int			 n = 0, rc, leg = 0, step = 0;
+	int			 n = 0, rc, leg = 0, step = 0, pcode = cmd->code;
 	size_t			 len = 0;
 	bool			 closed = false;
 
@@ -358,6 +407,7 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 				*consult = sqlite3_column_int64(st, 0);
 				leg = sqlite3_column_int(st, 1);
 				step = sqlite3_column_int(st, 2);
+				pcode = code;
 			}
 			if (len < sizeof(list))
 				len += snprintf(list + len, sizeof(list) - len,
@@ -376,6 +426,16 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 			*outcome = "ambiguous";
 			return inbound_answer(j, from, msg_which_page(text,
 			    sizeof(text), verb, list), 0, now);
+		}
+	}
+	if (cmd->verb != SMS_KLAR) {
+		if ((rc = inbound_response_legs(j, cmd, from, *consult, pcode,
+		    now)) == -1)
+			return -1;
+		if (rc > 0) {
+			*outcome = cmd->verb == SMS_OK ? "acknowledged" :
+			    "declined";
+			return 0;
 		}
 	}
 	if (closed) {

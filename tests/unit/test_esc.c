@@ -979,6 +979,35 @@ test_mdk_all_acked(void **state)
 	assert_int_equal(c.state, CONSULT_RESOLVED);
 }
 
+/* A second leg answered by the same person in one SMS is not confirmed again. */
+static void
+test_quiet_ack_and_decline(void **state)
+{
+	struct esc_consult	c;
+	struct track_conf	t = track_mdk();
+	struct fake		f;
+	struct esc_actions	out;
+	struct esc_input	in;
+
+	fake_init(&f, roster_full, nitems(roster_full));
+	consult_init(&c, UNITS("KARD", "GER", "PSYK"));
+	assert_int_equal(apply(&c, &t, IN_START(), T0, &f, &out), 0);
+	in = IN_ACK(1, GM);
+	in.quiet = true;
+	assert_int_equal(apply(&c, &t, in, T0 + M, &f, &out), 0);
+	EXPECT(&out,
+	    "event acknowledged [" GM "] GER",
+	    "down 1 " GM,
+	    "req ACKED 1 " GM);
+	in = IN_DECLINE(2, 0, PM);
+	in.quiet = true;
+	assert_int_equal(apply(&c, &t, in, T0 + 2 * M, &f, &out), 0);
+	EXPECT(&out,
+	    "event declined [" PM "] PSYK step 1",
+	    "page 2 1 " PC " chief",
+	    "event escalated [] PSYK step 2 chief declined");
+}
+
 static void
 test_not_require_all(void **state)
 {
@@ -1256,6 +1285,7 @@ main(void)
 		cmocka_unit_test(test_mdk_require_all_unanswered),
 		cmocka_unit_test(test_mdk_leg_unanswered_while_others_page),
 		cmocka_unit_test(test_mdk_all_acked),
+		cmocka_unit_test(test_quiet_ack_and_decline),
 		cmocka_unit_test(test_not_require_all),
 		cmocka_unit_test(test_require_all_single_leg),
 		cmocka_unit_test(test_start_rules),
