@@ -55,6 +55,12 @@ int64_t	consult_create(struct jourd *j, int track, const char *requester,
 	    const char *callback, const char *text, int64_t inbox_id,
 	    const char units[][UNIT_MAX], int nunits, jtime_t now,
 	    jtime_t start_at);
+/* As consult_create for a PV request sent on to the track's after_hours
+ * unit (units[0]) because routed_from, the health centre, is closed. */
+int64_t	consult_create_routed(struct jourd *j, int track,
+	    const char *requester, const char *callback, const char *text,
+	    int64_t inbox_id, const char units[][UNIT_MAX], int nunits,
+	    jtime_t now, jtime_t start_at, const char *routed_from);
 int	consult_input(struct jourd *j, int64_t id, const struct esc_input *in,
 	    jtime_t now);
 int	consult_due(struct jourd *j, jtime_t now);

@@ -63,6 +63,17 @@ char *msg_track_closed(char *out, size_t sz, const char *keyword,
     const char *opens);
 char *msg_usage(char *out, size_t sz, const char *keyword, const char *error);
 char *msg_unknown_unit(char *out, size_t sz, const char *unit);
+/* PV: "Mottaget #12 PV ORSA: vårdcentralen är stängd, Jourcentralen söks nu…" */
+char *msg_received_routed(char *out, size_t sz, const struct msg_consult *c,
+    const char *centre, const char *unit_name);
+/* PV named a unit that is not a health centre. */
+char *msg_pv_not_centre(char *out, size_t sz, const char *unit);
+/* PV: the centre is closed and no after_hours unit can be paged. */
+char *msg_pv_closed(char *out, size_t sz, const char *centre,
+    const char *phone);
+/* list: "ALVDALEN Älvdalens vårdcentral, ALVBY Älvby vårdcentral" */
+char *msg_unit_ambiguous(char *out, size_t sz, const char *typed,
+    const char *list);
 char *msg_no_open_page(char *out, size_t sz);
 char *msg_unknown_code(char *out, size_t sz, int code);
 char *msg_already_closed(char *out, size_t sz, int64_t id, const char *state,

@@ -32,6 +32,8 @@ struct consult_run {
 	char			 requester_unit[64];
 	char			 callback[24];
 	char			 keyword[WORD_MAX];
+	const char		*routed_from;	/* PV: the closed centre the
+						   receipt names, "" = none */
 };
 
 static const char sql_shifts[] =
@@ -43,6 +45,8 @@ static const char sql_person[] =
     " LEFT JOIN units u ON u.code = p.unit WHERE p.phone = ?";
 static const char sql_unit_phone[] =
     "SELECT phone FROM units WHERE code = ?";
+static const char sql_unit_name[] =
+    "SELECT name FROM units WHERE code = ?";
 static const char sql_event[] =
     "INSERT INTO events (ts, consult_id, type, actor, detail)"
     " VALUES (?, ?, ?, ?, ?)";
@@ -177,6 +181,7 @@ consult_run_load(struct consult_run *r, struct jourd *j, int64_t id,
 	r->m.requester_unit = r->requester_unit;
 	r->m.callback = r->callback;
 	r->m.text = r->info.text;
+	r->routed_from = "";
 	return 0;
 }
 
@@ -294,6 +299,21 @@ consult_leg_unit(const struct consult_run *r, int leg)
 	return leg >= 0 && leg < r->c->nlegs ? r->c->legs[leg].unit : r->units;
 }
 
+/* The unit's name from the directory, or its code when it has none. */
+static void
+consult_unit_name(struct jourd *j, const char *code, char *name, size_t sz)
+{
+	sqlite3_stmt	*st;
+
+	text_copy(name, sz, code);
+	if ((st = db_stmt(j->db, sql_unit_name)) == NULL)
+		return;
+	db_bind_text(st, 1, code);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		text_copy(name, sz, db_text(st, 0));
+	sqlite3_reset(st);
+}
+
 static int
 consult_tell_requester(struct consult_run *r, const struct esc_action *a,
     jtime_t now)
@@ -306,7 +326,12 @@ consult_tell_requester(struct consult_run *r, const struct esc_action *a,
 
 	switch (a->msg) {
 	case MSG_RECEIVED:
-		msg_received(text, sizeof(text), &r->m);
+		if (r->routed_from[0] != '\0') {
+			consult_unit_name(j, unit, who, sizeof(who));
+			msg_received_routed(text, sizeof(text), &r->m,
+			    r->routed_from, who);
+		} else
+			msg_received(text, sizeof(text), &r->m);
 		what = "mottaget";
 		break;
 	case MSG_ACKED:
@@ -522,9 +547,10 @@ consult_execute(struct consult_run *r, const struct esc_actions *acts,
 	return rc;
 }
 
-int
-consult_input(struct jourd *j, int64_t id, const struct esc_input *in,
-    jtime_t now)
+/* consult_input, with the closed PV centre a routed consult's receipt names. */
+static int
+consult_apply(struct jourd *j, int64_t id, const struct esc_input *in,
+    jtime_t now, const char *routed_from)
 {
 	static struct esc_actions	acts;
 	struct esc_consult		c;
@@ -533,6 +559,7 @@ consult_input(struct jourd *j, int64_t id, const struct esc_input *in,
 
 	if ((rc = consult_run_load(&r, j, id, &c)) != 0)
 		return rc == 1 ? 1 : -1;
+	r.routed_from = routed_from;
 	memset(&acts, 0, sizeof(acts));
 	if (esc_apply(&c, &j->cf.tracks[r.track], in, now, consult_oncall_cb, j,
 	    &acts) == -1)
@@ -540,6 +567,13 @@ consult_input(struct jourd *j, int64_t id, const struct esc_input *in,
 	if (consult_execute(&r, &acts, now) == -1 || store_save(j->db, &c) == -1)
 		return -1;
 	return 0;
+}
+
+int
+consult_input(struct jourd *j, int64_t id, const struct esc_input *in,
+    jtime_t now)
+{
+	return consult_apply(j, id, in, now, "");
 }
 
 /*
@@ -570,6 +604,16 @@ int64_t
 consult_create(struct jourd *j, int track, const char *requester,
     const char *callback, const char *text, int64_t inbox_id,
     const char units[][UNIT_MAX], int nunits, jtime_t now, jtime_t start_at)
+{
+	return consult_create_routed(j, track, requester, callback, text,
+	    inbox_id, units, nunits, now, start_at, "");
+}
+
+int64_t
+consult_create_routed(struct jourd *j, int track, const char *requester,
+    const char *callback, const char *text, int64_t inbox_id,
+    const char units[][UNIT_MAX], int nunits, jtime_t now, jtime_t start_at,
+    const char *routed_from)
 {
 	struct esc_consult	c;
 	struct store_info	info;
@@ -603,6 +647,12 @@ consult_create(struct jourd *j, int track, const char *requester,
 		    i ? "," : " ", c.legs[i].unit);
 	if (consult_event(j, c.id, now, "created", requester, detail) == -1)
 		return -1;
+	if (routed_from[0] != '\0') {
+		snprintf(detail, sizeof(detail), "%s closed → %s", routed_from,
+		    c.legs[0].unit);
+		if (consult_event(j, c.id, now, "routed", "", detail) == -1)
+			return -1;
+	}
 	if (c.state == CONSULT_QUEUED)
 		return store_save(j->db, &c) == 0 &&
 		    consult_queue(j, &c, start_at, now) == 0 ? c.id : -1;
@@ -610,7 +660,7 @@ consult_create(struct jourd *j, int track, const char *requester,
 	memset(&in, 0, sizeof(in));
 	in.kind = ESC_START;
 	text_copy(in.from, sizeof(in.from), requester);
-	if (consult_input(j, c.id, &in, now) != 0)
+	if (consult_apply(j, c.id, &in, now, routed_from) != 0)
 		return -1;
 	return c.id;
 }

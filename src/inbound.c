@@ -182,6 +182,98 @@ inbound_unit(struct jourd *j, const char *typed, char code[UNIT_MAX])
 	return found;
 }
 
+static const char sql_pv_unit[] =
+    "SELECT kind, hours, phone, name FROM units WHERE code = ?";
+static const char sql_pv_prefix[] =
+    "SELECT code, name FROM units WHERE kind = 'health_centre'"
+    " AND substr(folded, 1, length(?1)) = ?1 ORDER BY code LIMIT 6";
+
+/*
+ * PV: resolves the health centre (code, name, or the start of its name)
+ * and routes to the track's after_hours unit outside the centre's own hours.
+ * Returns 1 with the unit to page in code and the closed centre in
+ * routed_from ("" when open), 0 when the sender was answered instead, -1 on
+ * a storage failure.
+ */
+static int
+inbound_pv(struct jourd *j, const struct sms_cmd *cmd, const char *from,
+    jtime_t now, char code[UNIT_MAX], char routed_from[UNIT_MAX],
+    const char **outcome)
+{
+	const struct track_conf	*t = &j->cf.tracks[TRACK_PV];
+	struct open_rule	 rule;
+	sqlite3_stmt		*st;
+	char			 text[512], folded[UNIT_MAX * 2], list[256];
+	char			 kind[24] = "", hours[48] = "", phone[PHONE_MAX] = "";
+	char			 name[96] = "", shown[24], after[UNIT_MAX];
+	size_t			 len = 0;
+	int			 n = 0;
+
+	routed_from[0] = '\0';
+	if (!inbound_unit(j, cmd->units[0], code)) {
+		text_fold(cmd->units[0], folded, sizeof(folded));
+		if ((st = db_stmt(j->db, sql_pv_prefix)) == NULL)
+			return -1;
+		db_bind_text(st, 1, folded);
+		list[0] = '\0';
+		while (folded[0] != '\0' && sqlite3_step(st) == SQLITE_ROW) {
+			if (n++ == 0)
+				text_copy(code, UNIT_MAX, db_text(st, 0));
+			if (len < sizeof(list))
+				len += snprintf(list + len, sizeof(list) - len,
+				    "%s%s %s", n > 1 ? ", " : "", db_text(st, 0),
+				    db_text(st, 1));
+		}
+		sqlite3_reset(st);
+		if (n == 0) {
+			*outcome = "unknown_unit";
+			return inbound_answer(j, from, msg_unknown_unit(text,
+			    sizeof(text), cmd->units[0]), 0, now);
+		}
+		if (n > 1) {
+			*outcome = "ambiguous_unit";
+			return inbound_answer(j, from, msg_unit_ambiguous(text,
+			    sizeof(text), cmd->units[0], list), 0, now);
+		}
+	}
+	if ((st = db_stmt(j->db, sql_pv_unit)) == NULL)
+		return -1;
+	db_bind_text(st, 1, code);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		text_copy(kind, sizeof(kind), db_text(st, 0));
+		text_copy(hours, sizeof(hours), db_text(st, 1));
+		text_copy(phone, sizeof(phone), db_text(st, 2));
+		text_copy(name, sizeof(name), db_text(st, 3));
+	}
+	sqlite3_reset(st);
+	if (strcmp(kind, "health_centre") != 0) {
+		*outcome = "not_health_centre";
+		return inbound_answer(j, from, msg_pv_not_centre(text,
+		    sizeof(text), code), 0, now);
+	}
+	/* The import checks hours; a bad value is taken as always open. */
+	if (config_parse_open(hours, &rule) == -1) {
+		log_warnx("inbound: unit %s: bad hours \"%s\", taken as always",
+		    code, hours);
+		return 1;
+	}
+	if (calendar_is_open(NULL, &rule, now))
+		return 1;
+	if (t->after_hours[0] != '\0' && strcmp(t->after_hours, code) != 0 &&
+	    inbound_unit(j, t->after_hours, after)) {
+		text_copy(routed_from, UNIT_MAX, code);
+		text_copy(code, UNIT_MAX, after);
+		return 1;
+	}
+	if (t->after_hours[0] != '\0' && strcmp(t->after_hours, code) != 0)
+		log_warnx("inbound: PV after_hours unit %s is not in the "
+		    "directory", t->after_hours);
+	phone_display(phone, shown, sizeof(shown));
+	*outcome = "centre_closed";
+	return inbound_answer(j, from, msg_pv_closed(text, sizeof(text), name,
+	    shown), 0, now);
+}
+
 /* A request that carried an identity number: refused and kept, masked. */
 static int64_t
 inbound_reject(struct jourd *j, const struct sms_cmd *cmd, const char *from,
@@ -212,7 +304,8 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 {
 	const struct track_conf	*t = &j->cf.tracks[cmd->track];
 	char			 text[512], units[MAX_LEGS][UNIT_MAX];
-	int			 i;
+	char			 routed_from[UNIT_MAX] = "";
+	int			 i, rc;
 
 	if (!p->can_request) {
 		*outcome = "not_requester";
@@ -229,7 +322,14 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		return inbound_answer(j, from, msg_usage(text, sizeof(text),
 		    cmd->keyword, cmd->error), 0, now);
 	}
-	for (i = 0; i < cmd->nunits; i++) {
+	i = 0;
+	if (cmd->track == TRACK_PV && cmd->nunits == 1) {
+		if ((rc = inbound_pv(j, cmd, from, now, units[0], routed_from,
+		    outcome)) != 1)
+			return rc;
+		i = 1;
+	}
+	for (; i < cmd->nunits; i++) {
 		if (!inbound_unit(j, cmd->units[i], units[i])) {
 			*outcome = "unknown_unit";
 			return inbound_answer(j, from, msg_unknown_unit(text,
@@ -241,10 +341,10 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		jtime_t	next = calendar_next_open(NULL, &t->open, now);
 
 		if (next > 0 && t->closed == CLOSED_QUEUE) {
-			*consult = consult_create(j, cmd->track, from,
+			*consult = consult_create_routed(j, cmd->track, from,
 			    cmd->callback, cmd->text, inbox_id,
 			    (const char (*)[UNIT_MAX])units, cmd->nunits, now,
-			    next);
+			    next, routed_from);
 			*outcome = "queued";
 			return *consult > 0 ? 0 : -1;
 		}
@@ -254,8 +354,9 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		return inbound_answer(j, from, msg_track_closed(text,
 		    sizeof(text), cmd->keyword, opens), 0, now);
 	}
-	*consult = consult_create(j, cmd->track, from, cmd->callback, cmd->text,
-	    inbox_id, (const char (*)[UNIT_MAX])units, cmd->nunits, now, 0);
+	*consult = consult_create_routed(j, cmd->track, from, cmd->callback,
+	    cmd->text, inbox_id, (const char (*)[UNIT_MAX])units, cmd->nunits,
+	    now, 0, routed_from);
 	*outcome = "consult";
 	return *consult > 0 ? 0 : -1;
 }

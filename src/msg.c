@@ -271,6 +271,45 @@ msg_unknown_unit(char *out, size_t sz, const char *unit)
 	return out;
 }
 
+/* PV: the receipt when the health centre is closed and after_hours is paged. */
+char *
+msg_received_routed(char *out, size_t sz, const struct msg_consult *c,
+    const char *centre, const char *unit_name)
+{
+	snprintf(out, sz, "Mottaget #%lld %s %s: vårdcentralen är stängd, %s "
+	    "söks nu. Du får SMS när någon svarat.", (long long)c->id,
+	    c->keyword, centre, unit_name);
+	return out;
+}
+
+char *
+msg_pv_not_centre(char *out, size_t sz, const char *unit)
+{
+	snprintf(out, sz, "PV tar en vårdcentral, och %s är ingen. Skriv t.ex. "
+	    "PV ORSA <text>, eller AKUT %s <text>. Inget har skickats.", unit,
+	    unit);
+	return out;
+}
+
+char *
+msg_pv_closed(char *out, size_t sz, const char *centre, const char *phone)
+{
+	snprintf(out, sz, "%s är stängd nu och ingen jourmottagning är ordnad. "
+	    "Ring %s. Inget har skickats.", centre, phone);
+	return out;
+}
+
+char *
+msg_unit_ambiguous(char *out, size_t sz, const char *typed, const char *list)
+{
+	char	shown[32];
+
+	text_copy(shown, sizeof(shown), typed);
+	snprintf(out, sz, "\"%s\" kan vara flera: %s. Skriv koden. Inget har "
+	    "skickats.", shown, list);
+	return out;
+}
+
 char *
 msg_no_open_page(char *out, size_t sz)
 {

@@ -74,6 +74,82 @@ def texts(gw, phone, contains):
             and contains in m["text"]]
 
 
+def test_pv_open_centre_pages_its_own_primary():
+    def body(gw):
+        gw.inject(REQUESTER, "PV orsa ring mig om hemsjukvårdspatient")
+        page = gw.wait_sent(ORSA_DOC, "Svara OK 1")
+        check(page["text"].startswith("PV ORSA"), page["text"])
+        receipt = gw.wait_sent(REQUESTER, "Mottaget")
+        check("stängd" not in receipt["text"], receipt["text"])
+        c = gw.last_consult()
+        check(c["track"] == "pv" and c["units"] == ["ORSA"], repr(c))
+        check("routed" not in gw.events(c["id"]), "not routed")
+        check(not gw.sent_to(JC_DOC), "the Jourcentral is not paged")
+    run(gateway("always"), body)
+
+
+def test_pv_closed_centre_pages_after_hours_unit():
+    def body(gw):
+        gw.inject(REQUESTER, "PV ORSA ring mig om hemsjukvårdspatient")
+        page = gw.wait_sent(JC_DOC, "Svara OK 1")
+        check(page["text"].startswith("PV JOURCENTRAL"), page["text"])
+        receipt = gw.wait_sent(REQUESTER, "Mottaget")
+        check("PV ORSA: vårdcentralen är stängd, Jourcentralen Dalarna söks"
+              in receipt["text"], receipt["text"])
+        check(len(receipt["text"]) <= 160, "one SMS: %r" % receipt["text"])
+        c = gw.last_consult()
+        check(c["units"] == ["JOURCENTRAL"], repr(c["units"]))
+        log = gw.consult_log(c["id"])["log"]
+        routed = [e for e in log if e["type"] == "routed"]
+        check(routed and routed[0]["detail"] == "ORSA closed → JOURCENTRAL",
+              repr(log))
+        check(not gw.sent_to(ORSA_DOC), "the closed centre is not paged")
+    run(gateway(CLOSED), body)
+
+
+def test_pv_closed_centre_without_after_hours_gives_its_phone():
+    def body(gw):
+        gw.inject(REQUESTER, "PV ORSA ring mig")
+        reply = gw.wait_sent(REQUESTER, "stängd")
+        check("070-174 06 32" in reply["text"], reply["text"])
+        time.sleep(0.5)
+        check(not gw.consults(), "no consult")
+        check(not gw.sent_to(ORSA_DOC) and not gw.sent_to(JC_DOC),
+              "nobody paged")
+    run(gateway(CLOSED, extra=pv("")), body)
+
+
+def test_pv_by_name_without_case_or_diacritics():
+    def body(gw):
+        # The code is ALVD: "älvdalen" is found by the start of the name.
+        gw.inject(REQUESTER, "PV älvdalen ring mig")
+        page = gw.wait_sent(ALV_DOC, "Svara OK 1")
+        check(page["text"].startswith("PV ALVD "), page["text"])
+        gw.inject(REQUESTER, "PV ÄLVDALENS ring mig igen")
+        gw.wait(lambda: len(texts(gw, ALV_DOC, "Svara OK")) == 2, 10,
+                "second page by the first word of the name")
+        check([c["units"] for c in gw.consults()] ==
+              [["ALVD"], ["ALVD"]], repr(gw.consults()))
+        # Two centres start with "Mora": ask, page nobody.
+        gw.inject(REQUESTER, "PV mora ring mig")
+        reply = gw.wait_sent(REQUESTER, "kan vara flera")
+        check("MORAVC" in reply["text"] and "NORET" in reply["text"],
+              reply["text"])
+        check(len(gw.consults()) == 2, "no consult for an ambiguous name")
+    run(gateway(), body)
+
+
+def test_pv_to_a_specialty_is_refused():
+    def body(gw):
+        gw.inject(REQUESTER, "PV KARD ring mig")
+        reply = gw.wait_sent(REQUESTER, "PV tar en vårdcentral")
+        check("KARD" in reply["text"], reply["text"])
+        time.sleep(0.5)
+        check(not gw.consults(), "no consult")
+        check(not gw.sent_to(PRIMARY), "nobody paged")
+    run(gateway(), body)
+
+
 MDK_ROSTER = roster([
     ("KARD", "primary", PRIMARY),
     ("GER", "primary", GER_DOC),

@@ -70,6 +70,33 @@ test_unanswered_gives_switchboard(void **state)
 }
 
 static void
+test_pv_texts_fit_one_sms(void **state)
+{
+	const struct msg_consult pv = {
+		.id = 12345, .keyword = "PV", .units = "JOURCENTRAL",
+		.requester = "Anna Testsson", .requester_unit = "",
+		.callback = "070-174 06 05", .text = "",
+	};
+	char	out[512];
+
+	msg_received_routed(out, sizeof(out), &pv, "ALVDALEN",
+	    "Jourcentralen, Mora lasarett");
+	assert_string_equal(out, "Mottaget #12345 PV ALVDALEN: vårdcentralen "
+	    "är stängd, Jourcentralen, Mora lasarett söks nu. Du får SMS när "
+	    "någon svarat.");
+	assert_true(text_codepoints(out) <= 160);
+	assert_true(text_codepoints(msg_pv_not_centre(out, sizeof(out),
+	    "KARDIOLOGI_FALU")) <= 160);
+	msg_pv_closed(out, sizeof(out), "Älvdalens vårdcentral",
+	    "070-174 06 33");
+	assert_non_null(strstr(out, "Ring 070-174 06 33."));
+	assert_true(text_codepoints(out) <= 160);
+	assert_true(text_codepoints(msg_unit_ambiguous(out, sizeof(out),
+	    "mora", "MORAVC Mora vårdcentral, NORET Mora Noret vårdcentral"))
+	    <= 160);
+}
+
+static void
 test_small_buffer_is_bounded(void **state)
 {
 	char	out[16];
@@ -229,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_page_carries_code_callback_and_text),
 		cmocka_unit_test(test_fixed_texts_fit_one_sms),
 		cmocka_unit_test(test_unanswered_gives_switchboard),
+		cmocka_unit_test(test_pv_texts_fit_one_sms),
 		cmocka_unit_test(test_small_buffer_is_bounded),
 		cmocka_unit_test(test_kontakt_lists_name_and_number),
 		cmocka_unit_test(test_kontakt_many_fit_two_sms_and_count_the_rest),
