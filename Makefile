@@ -5,7 +5,7 @@
 #   make check      install what is missing, build, run every unit and integration test
 #   make asan       the same tests built with AddressSanitizer and UBSan
 #   make fuzz       run every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (binaries, unit, manual pages)
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -63,7 +63,7 @@ JOURD_OBJS	= $(JOURD_SRCS:%.c=$(BUILD)/%.o)
 JOURCTL_OBJS	= $(JOURCTL_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS	= $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
-.PHONY: all deps run check unit integration asan fuzz install clean bench
+.PHONY: all deps run check unit integration asan fuzz install manlint clean bench
 
 all: jourd jourctl
 
@@ -153,12 +153,25 @@ fuzz: deps
 clean:
 	rm -rf build build-asan build-fuzz jourd jourctl
 
+MANDIR	?= $(PREFIX)/share/man
+MANS	= man/jourd.8 man/jourctl.8 man/jourd.conf.5
+
+# The unit file names the binaries by path, so it is written for PREFIX.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
 	install -m 755 jourd $(DESTDIR)$(PREFIX)/sbin/jourd
 	install -m 755 jourctl $(DESTDIR)$(PREFIX)/bin/jourctl
 	install -d $(DESTDIR)$(PREFIX)/share/jourd/schema $(DESTDIR)$(PREFIX)/share/doc/jourd
 	install -m 644 schema/*.sql $(DESTDIR)$(PREFIX)/share/jourd/schema/
-	install -m 644 conf/jourd.conf.example $(DESTDIR)$(PREFIX)/share/doc/jourd/
+	install -m 644 conf/jourd.conf.example README.md $(DESTDIR)$(PREFIX)/share/doc/jourd/
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 man/jourd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/jourd.8 man/jourctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	install -m 644 systemd/jourd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' systemd/jourd.service \
+	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/jourd.service
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/jourd.service
+
+# Fails on any mandoc warning in the manual pages.
+manlint:
+	mandoc -Tlint -Wwarning $(MANS)
