@@ -26,7 +26,7 @@
 #include "config.h"
 
 /* Extra closed dates a configuration may list. */
-#define CALENDAR_MAX_CLOSED 64
+#define CALENDAR_MAX_CLOSED MAX_CLOSED_DATES
 /* How far calendar_next_open and calendar_next_close look ahead. */
 #define CALENDAR_SEARCH_DAYS 400
 
@@ -45,6 +45,9 @@ void	calendar_init(struct calendar *);
  * text is not such a date or the list is full.
  */
 int	calendar_add_closed(struct calendar *, const char *ymd);
+
+/* The extra closed dates of a configuration's [closed] section. */
+void	calendar_from_config(struct calendar *, const struct config *);
 
 /* Easter Sunday of a Gregorian year (1583 to 9999): March or April. */
 void	calendar_easter(int year, int *month, int *day);

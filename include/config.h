@@ -16,6 +16,9 @@
 
 #include "common.h"
 
+/* Extra closed dates a [closed] section may list. */
+#define MAX_CLOSED_DATES 64
+
 enum track_id { TRACK_AKUT, TRACK_HALVAKUT, TRACK_MDK, TRACK_PV };
 
 enum open_kind { OPEN_ALWAYS, OPEN_WEEKDAYS };
@@ -69,6 +72,11 @@ struct config {
 	int			noutcomes;
 	int			send_attempts;	/* before an outbox row fails */
 	jtime_t			send_retry;	/* first retry delay, doubles */
+
+	/* [closed]: extra dates on which every "weekdays" rule is closed, as
+	 * local days since 1970-01-01 (see calendar.h). */
+	int32_t			closed_days[MAX_CLOSED_DATES];
+	int			nclosed_days;
 
 	struct modem_conf	modem;
 	struct track_conf	tracks[MAX_TRACKS];	/* index = enum track_id */

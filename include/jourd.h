@@ -12,6 +12,7 @@
 #include "common.h"
 #include "config.h"
 #include "db.h"
+#include "calendar.h"
 #include "esc.h"
 #include "ipc.h"
 #include "parse.h"
@@ -19,6 +20,7 @@
 struct jourd {
 	struct config		 cf;
 	struct parse_ctx	 pctx;
+	struct calendar		 cal;	/* the [closed] dates */
 	struct db		*db;
 	struct event_base	*base;
 	struct event		*due_timer;	/* earliest escalation or retry */

@@ -143,6 +143,16 @@ calendar_add_closed(struct calendar *cal, const char *ymd)
 	return 0;
 }
 
+void
+calendar_from_config(struct calendar *cal, const struct config *cf)
+{
+	int	i;
+
+	calendar_init(cal);
+	for (i = 0; i < cf->nclosed_days && i < CALENDAR_MAX_CLOSED; i++)
+		cal->closed[cal->nclosed++] = cf->closed_days[i];
+}
+
 /* The anonymous Gregorian computus (Meeus, "Astronomical Algorithms"). */
 void
 calendar_easter(int year, int *month, int *day)

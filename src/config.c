@@ -21,6 +21,7 @@
 
 #include <ini.h>
 
+#include "calendar.h"
 #include "config.h"
 #include "phone.h"
 #include "text.h"
@@ -190,7 +191,8 @@ static const struct cfg_key config_keys[] = {
 /* Section instances: [daemon], [modem], then one per track. */
 #define INST_DAEMON	0
 #define INST_MODEM	1
-#define INST_TRACK0	2
+#define INST_CLOSED	2	/* its keys are dates, not from the table */
+#define INST_TRACK0	3
 #define NINST		(INST_TRACK0 + MAX_TRACKS)
 #define INST_NONE	(-1)
 
@@ -214,6 +216,7 @@ struct cfg_state {
 	char		 cursec[64];	/* its header as written */
 	int		 secline[NINST];	/* header lines, 0 = absent */
 	int		 keyline[NINST][NKEYS];	/* key lines, 0 = absent */
+	int		 closed_line[MAX_CLOSED_DATES];	/* of each date */
 
 	bool		 failed;	/* err holds the first error */
 	int		 errline;	/* its line, 0 = none */
@@ -839,6 +842,8 @@ config_section(struct cfg_state *st, const char *hdr)
 		inst = INST_DAEMON;
 	else if (nw == 1 && strcasecmp(words[0], "modem") == 0)
 		inst = INST_MODEM;
+	else if (nw == 1 && strcasecmp(words[0], "closed") == 0)
+		inst = INST_CLOSED;
 	else if (nw >= 1 && strcasecmp(words[0], "track") == 0) {
 		if (nw == 1) {
 			config_fail(st, st->line, "[%s]: missing track name "
@@ -854,8 +859,8 @@ config_section(struct cfg_state *st, const char *hdr)
 			return;
 		}
 	} else {
-		config_fail(st, st->line, "[%s]: unknown section (daemon, modem "
-		    "or track NAME)", sec);
+		config_fail(st, st->line, "[%s]: unknown section (daemon, modem, "
+		    "closed or track NAME)", sec);
 		return;
 	}
 	if (st->secline[inst] != 0) {
@@ -946,6 +951,39 @@ config_reader_cb(char *str, int num, void *stream)
 	return st->stop ? NULL : str;
 }
 
+/*
+ * A line of [closed]: "YYYY-MM-DD = why". The why is for the people who
+ * read the file; jourd needs only the date.
+ */
+static int
+config_closed_date(struct cfg_state *st, const char *name)
+{
+	struct calendar	 one;
+	struct config	*cf = st->cf;
+	int		 i;
+
+	calendar_init(&one);
+	if (calendar_add_closed(&one, name) == -1) {
+		config_fail(st, st->line, "[closed] %s: not a date (YYYY-MM-DD, "
+		    "1970 to 2200)", name);
+		return 0;
+	}
+	for (i = 0; i < cf->nclosed_days; i++)
+		if (cf->closed_days[i] == one.closed[0]) {
+			config_fail(st, st->line, "[closed] %s: duplicate date "
+			    "(first at line %d)", name, st->closed_line[i]);
+			return 0;
+		}
+	if (cf->nclosed_days >= MAX_CLOSED_DATES) {
+		config_fail(st, st->line, "[closed] %s: more than %d dates",
+		    name, MAX_CLOSED_DATES);
+		return 0;
+	}
+	st->closed_line[cf->nclosed_days] = st->line;
+	cf->closed_days[cf->nclosed_days++] = one.closed[0];
+	return 1;
+}
+
 /* inih's handler: one key = value of the current section. */
 static int
 config_handler_cb(void *user, const char *section, const char *name,
@@ -968,6 +1006,8 @@ config_handler_cb(void *user, const char *section, const char *name,
 		config_fail(st, st->line, "%s: key outside a section", name);
 		return 0;
 	}
+	if (st->cur == INST_CLOSED)
+		return config_closed_date(st, name);
 	sec = config_inst_section(st->cur);
 	for (i = 0; i < NKEYS; i++)
 		if (config_keys[i].section == sec &&
@@ -1196,6 +1236,11 @@ config_print_reference(void)
 				config_print_key(&config_keys[i],
 				    config_keys[i].def[0]);
 	}
+	printf("\n; Extra closed dates: on these, every \"weekdays\" rule is "
+	    "closed as on a\n; public holiday (tracks and health centres' "
+	    "hours). One line per date,\n; YYYY-MM-DD = why, up to %d. "
+	    "For example:\n;   2026-12-28 = klämdag\n[closed]\n",
+	    MAX_CLOSED_DATES);
 	printf("\n; A track is on only when its section exists; keys left out\n"
 	    "; take the defaults shown for that track.\n");
 	for (t = 0; t < MAX_TRACKS; t++) {

@@ -257,7 +257,7 @@ inbound_pv(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		    code, hours);
 		return 1;
 	}
-	if (calendar_is_open(NULL, &rule, now))
+	if (calendar_is_open(&j->cal, &rule, now))
 		return 1;
 	if (t->after_hours[0] != '\0' && strcmp(t->after_hours, code) != 0 &&
 	    inbound_unit(j, t->after_hours, after)) {
@@ -336,9 +336,9 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 			    sizeof(text), cmd->units[i]), 0, now);
 		}
 	}
-	if (!calendar_is_open(NULL, &t->open, now)) {
+	if (!calendar_is_open(&j->cal, &t->open, now)) {
 		char	opens[32] = "vid nästa öppning";
-		jtime_t	next = calendar_next_open(NULL, &t->open, now);
+		jtime_t	next = calendar_next_open(&j->cal, &t->open, now);
 
 		if (next > 0 && t->closed == CLOSED_QUEUE) {
 			*consult = consult_create_routed(j, cmd->track, from,

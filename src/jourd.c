@@ -311,6 +311,7 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 		cf.modem = j->cf.modem;
 		j->cf = cf;
 		jourd_parse_ctx(&j->cf, &j->pctx);
+		calendar_from_config(&j->cal, &j->cf);
 		log_info("configuration reloaded from %s", j->cf.path);
 		jourd_rearm(j);
 		break;
@@ -408,6 +409,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	jourd_parse_ctx(&j->cf, &j->pctx);
+	calendar_from_config(&j->cal, &j->cf);
 	signal(SIGPIPE, SIG_IGN);
 
 	if ((j->db = db_open(j->cf.database, err, sizeof(err))) == NULL)

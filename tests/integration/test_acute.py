@@ -489,3 +489,20 @@ def test_bare_ok_answers_the_page_still_waiting():
         gw.inject(PRIMARY, "KLAR")          # two acknowledged: which one?
         gw.wait_sent(PRIMARY, "flera öppna larm")
     run(Gateway(), body)
+
+
+def test_sighup_takes_new_keywords():
+    import signal as sig
+
+    def body(gw):
+        with open(gw.conf) as f:
+            good = f.read()
+        with open(gw.conf, "w") as f:
+            f.write(good.replace("keywords = AKUT ACUTE",
+                                 "keywords = AKUT ACUTE BRÅDSKA"))
+        gw.proc.send_signal(sig.SIGHUP)
+        gw.wait(lambda: "configuration reloaded" in gw.daemon_log(), 5,
+                "reload logged")
+        gw.inject(REQUESTER, "BRADSKA KARD nytt nyckelord")
+        gw.wait_sent(PRIMARY, "Svara OK 1")
+    run(Gateway(), body)

@@ -137,3 +137,23 @@ def test_queued_consult_can_be_cancelled():
         check(not gw.sent_to(CONSULT), "nobody was paged")
     finally:
         gw.close()
+
+
+def test_closed_date_from_configuration_closes_a_weekday():
+    # An open weekday made a closing day by the [closed] section: a request
+    # at 10:00 is queued for the next opening instead of paging at once.
+    day = open_weekday().isoformat()
+    rows = roster([("KARD", "consult", CONSULT), ("KARD", "backup", BACKUP)])
+    gw = Gateway(roster_csv=rows, extra=halvakut("weekdays 08:00-17:00")
+                 .replace("closed = reply", "closed = queue") +
+                 "[closed]\n%s = klämdag\n" % day)
+    try:
+        gw.start(fake=day + " 10:00:00")
+        gw.inject(REQUESTER, "HALV KARD fråga på klämdagen")
+        note = gw.wait_sent(REQUESTER, "Köat")
+        check("08:00" in note["text"], "opens the next morning: %r"
+              % note["text"])
+        check(gw.last_consult()["state"] == "queued", "queued, not paged")
+        check(not gw.sent_to(CONSULT), "nobody paged on the closed date")
+    finally:
+        gw.close()

@@ -448,7 +448,7 @@ test_error_lines(void **state)
 	expect_err("[track akut]\nrequire_all = no\nsweep = 2s\n",
 	    "t.conf:3: [track akut] sweep: unknown key");
 	expect_err("[daemon]\n\n\n[foo]\n[track akut]\n",
-	    "t.conf:4: [foo]: unknown section (daemon, modem or track NAME)");
+	    "t.conf:4: [foo]: unknown section (daemon, modem, closed or track NAME)");
 	expect_err("[track akut]\n[track urgent]\n",
 	    "t.conf:2: [track urgent]: unknown track (akut, halvakut, mdk or "
 	    "pv)");
@@ -705,6 +705,47 @@ test_reference(void **state)
 	assert_memory_equal(&cf, &def, sizeof def);
 }
 
+/* [closed] lists dates, each once, with a free-text reason. */
+static void
+test_closed_dates(void **state)
+{
+	char	buf[8192];
+	size_t	len;
+	int	i;
+
+	expect_ok("[closed]\n2026-12-28 = klämdag\n2027-01-05 =\n"
+	    "[track akut]\n");
+	assert_int_equal(cf.nclosed_days, 2);
+	/* Days since 1970-01-01: 2026-12-28 is day 20815. */
+	assert_int_equal(cf.closed_days[0], 20815);
+	assert_int_equal(cf.closed_days[1], 20823);
+
+	expect_ok("[track akut]\n");
+	assert_int_equal(cf.nclosed_days, 0);
+
+	expect_err("[closed]\n2026-02-30 = x\n[track akut]\n",
+	    "t.conf:2: [closed] 2026-02-30: not a date (YYYY-MM-DD, 1970 to "
+	    "2200)");
+	expect_err("[closed]\njuldagen = x\n[track akut]\n",
+	    "t.conf:2: [closed] juldagen: not a date (YYYY-MM-DD, 1970 to "
+	    "2200)");
+	expect_err("[closed]\n2026-12-28 = a\n\n2026-12-28 = b\n"
+	    "[track akut]\n",
+	    "t.conf:4: [closed] 2026-12-28: duplicate date (first at line 2)");
+	expect_err("[closed]\n[closed]\n[track akut]\n",
+	    "t.conf:2: [closed]: duplicate section (first at line 1)");
+
+	/* 64 dates fit; the 65th is refused by name. */
+	len = (size_t)snprintf(buf, sizeof buf, "[track akut]\n[closed]\n");
+	for (i = 0; i < MAX_CLOSED_DATES; i++)
+		len += (size_t)snprintf(buf + len, sizeof buf - len,
+		    "2030-%02d-%02d = x\n", 1 + i / 28, 1 + i % 28);
+	expect_ok(buf);
+	assert_int_equal(cf.nclosed_days, MAX_CLOSED_DATES);
+	snprintf(buf + len, sizeof buf - len, "2031-01-01 = x\n");
+	expect_err(buf, "t.conf:67: [closed] 2031-01-01: more than 64 dates");
+}
+
 int
 main(void)
 {
@@ -727,6 +768,7 @@ main(void)
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_reference),
+		cmocka_unit_test(test_closed_dates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
