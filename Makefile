@@ -117,11 +117,15 @@ unit: $(UNIT_BINS)
 	@sh tools/run-unit.sh $(UNIT_BINS)
 
 integration: all
-	@python3 tests/integration/run.py
+	@python3 tests/integration/run.py -j $${JOURD_TEST_JOBS:-4}
 
+# The integration tests run twice: on the normal build and on the sanitizer
+# build (ASAN_* below), which is built here too.
 check: deps
 	$(MAKE) all $(UNIT_BINS)
-	@sh tools/check.sh $(UNIT_BINS)
+	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
+	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl
+	@sh tools/check.sh $(ASAN_BUILD) $(UNIT_BINS)
 
 # The sanitizer build lives in build-asan/, binaries included, so it never
 # replaces ./jourd; tools/asan.sh runs the unit and integration tests on it.

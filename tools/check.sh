@@ -1,16 +1,31 @@
 #!/bin/sh
-# make check: the unit tests, then the integration tests on the real daemon
-# and Gammu's dummy phone; ends with one summary line over both.
+# make check: the unit tests; the integration tests on the real daemon and
+# Gammu's dummy phone; the same integration tests once more on the
+# AddressSanitizer + UBSan build. Ends with one summary line over all.
+#
+#   sh tools/check.sh ASAN_BUILD_DIR UNIT_TEST_BINARY...
 set -u
+asan=$1; shift
 sum=$(mktemp)
 UNIT_SUMMARY=$sum sh tools/run-unit.sh "$@"
 read -r up uf < "$sum" || { up=0; uf=1; }
-python3 tests/integration/run.py | tee "$sum"
-irc=$?
-ip=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$sum")
-if=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$sum")
+
+# Runs the integration suite (on the sanitizer build in $1 when given) and
+# adds its counts to ip and if; a run that passed nothing counts as failed.
+ip=0; if=0
+integration() {
+	( [ -z "$1" ] || . tools/asan-env.sh "$1"
+	  python3 tests/integration/run.py -j "$2" ) | tee "$sum"
+	p=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$sum")
+	f=$(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$sum")
+	[ -n "$p" ] || p=0
+	[ -n "$f" ] || f=1
+	[ "$p" -gt 0 ] || f=$((f + 1))
+	ip=$((ip + p)); if=$((if + f))
+}
+integration "" "${JOURD_TEST_JOBS:-4}"
+echo "integration under ASan and UBSan ($asan):"
+integration "$asan" "${JOURD_TEST_JOBS:-3}"
 rm -f "$sum"
-[ -n "$ip" ] || ip=0
-[ -n "$if" ] || if=1
 echo "total: $((up + ip)) passed, $((uf + if)) failed"
-[ "$uf" -eq 0 ] && [ "$if" -eq 0 ] && [ "$ip" -gt 0 ]
+[ "$uf" -eq 0 ] && [ "$if" -eq 0 ]
