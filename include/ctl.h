@@ -35,6 +35,7 @@ struct ctl {
 #define CTL_OPT_SINCE	0x02	/* --since T */
 #define CTL_OPT_UNTIL	0x04	/* --until T */
 #define CTL_OPT_BY	0x08	/* --by WORD */
+#define CTL_OPT_CSV	0x10	/* --csv */
 
 /* A command's arguments, parsed by jourctl.c from its table entry. */
 struct ctl_options {
@@ -42,6 +43,7 @@ struct ctl_options {
 	jtime_t	  since;	/* 0 = not given */
 	jtime_t	  until;	/* 0 = not given */
 	char	 *by;		/* NULL = not given */
+	bool	  csv;
 	char	**args;		/* the positional arguments, in order */
 	int	  nargs;
 };

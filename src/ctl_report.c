@@ -9,8 +9,15 @@
  * acknowledgement, step and pages. By responder, a consult counts once per
  * person who acknowledged a leg of it, with their acknowledgement time.
  *
+ * By month, each consult counts once in the calendar month (Stockholm
+ * time) of its creation.
+ *
  * Percentiles are nearest-rank: the p-th percentile of n sorted values is
  * the ceil(p/100 * n)-th smallest, an observed value, never interpolated.
+ * With one value every percentile is that value; with none it is empty.
+ *
+ * After the rows comes a summary that ties the outcome codes to the
+ * region's measurable goals (DESIGN §1); see report_goals.
  *
  * This file uses nothing from the other jourctl files so that its unit test
  * can link it alone with the library.
@@ -21,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "ctl.h"
 #include "jtime.h"
@@ -33,6 +41,14 @@ static const char sql_report_track[] =
     " FROM consults c WHERE c.state <> 'rejected'"
     " AND (?1 IS NULL OR c.created_at >= ?1) AND c.created_at < ?2"
     " ORDER BY 1, c.id";
+/* As by track, keyed by creation time: the month is computed in C. */
+static const char sql_report_month[] =
+    "SELECT c.created_at, c.created_at, c.acked_at,"
+    " CASE WHEN c.state = 'resolved' THEN c.resolved_at END,"
+    " c.state = 'unanswered', c.max_step > 0, c.pages_sent, c.outcome"
+    " FROM consults c WHERE c.state <> 'rejected'"
+    " AND (?1 IS NULL OR c.created_at >= ?1) AND c.created_at < ?2"
+    " ORDER BY c.created_at, c.id";
 static const char sql_report_unit[] =
     "SELECT l.unit, c.created_at, l.acked_at,"
     " CASE WHEN c.state = 'resolved' THEN c.resolved_at END,"
@@ -61,6 +77,32 @@ static const char sql_unit_name[] =
     "SELECT name FROM units WHERE code = ?";
 static const char sql_responder_name[] =
     "SELECT name FROM people WHERE phone = ?";
+
+/*
+ * The region's goals an outcome speaks to. A goal counts the consults
+ * resolved with any of its outcome codes; codes not configured count 0.
+ * Direct admissions, advice given and cases finished at home all keep a
+ * patient out of the emergency department; a referral and a visit to the
+ * emergency department are what the contact paths aim to make fewer.
+ */
+static const struct report_goal {
+	const char	*key;		/* JSON */
+	const char	*text;		/* table */
+	const char	*codes[4];
+} report_goals[] = {
+	{ "direct_admissions", "direct admissions", { "INL" } },
+	{ "referrals_avoided", "referrals avoided: advice instead",
+	    { "RAD" } },
+	{ "referrals_written", "referrals written (goal: fewer)", { "REM" } },
+	{ "ed_visits_avoided", "emergency-department visits avoided",
+	    { "INL", "RAD", "HEM" } },
+	{ "ed_visits", "sent to the emergency department (goal: fewer)",
+	    { "AKM" } },
+	{ "finished_by_ambulance_or_at_home",
+	    "finished by the ambulance or at home", { "HEM" } },
+	{ "conferences", "moved to a multidisciplinary conference",
+	    { "MDK" } },
+};
 
 struct report {
 	struct report_row	*rows;
@@ -216,6 +258,20 @@ report_row_for(struct report *rp, const char *key)
 	return tmp;
 }
 
+/* "2026-11": the Stockholm calendar month of t. */
+static const char *
+report_month(jtime_t t, char *buf, size_t sz)
+{
+	struct tm	tm;
+	time_t		s = (time_t)(t / 1000);
+
+	if (localtime_r(&s, &tm) == NULL)
+		snprintf(buf, sz, "?");
+	else
+		snprintf(buf, sz, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+	return buf;
+}
+
 /*
  * Runs one report query over [since, until) and adds every sample to its
  * row (rows may be NULL: total only) and to total (may be NULL).
@@ -227,6 +283,8 @@ report_collect(struct ctl *c, const char *sql, jtime_t since, jtime_t until,
 	sqlite3_stmt		*st;
 	struct report_sample	 s;
 	struct report_row	*r;
+	char			 month[32];
+	const char		*key;
 	int			 rc;
 
 	if ((st = db_stmt(c->db, sql)) == NULL)
@@ -242,8 +300,11 @@ report_collect(struct ctl *c, const char *sql, jtime_t since, jtime_t until,
 		s.escalated = sqlite3_column_int(st, 5) != 0;
 		s.pages = sqlite3_column_int64(st, 6);
 		s.outcome = report_outcome(&c->cf, db_text(st, 7));
+		key = db_text(st, 0);
+		if (sql == sql_report_month)
+			key = report_month(s.created_at, month, sizeof(month));
 		if (rows != NULL) {
-			if ((r = report_row_for(rows, db_text(st, 0))) == NULL ||
+			if ((r = report_row_for(rows, key)) == NULL ||
 			    report_row_add(r, &s) == -1)
 				break;
 		}
@@ -329,6 +390,60 @@ report_json_fields(struct ctl *c, struct json *j, struct report_row *r)
 	json_object_end(j);
 }
 
+/* Consults of r resolved with one of goal g's outcome codes. */
+static int
+report_goal_count(const struct ctl *c, const struct report_goal *g,
+    const struct report_row *r)
+{
+	int	i, k, n = 0;
+
+	for (k = 0; k < (int)nitems(g->codes) && g->codes[k] != NULL; k++)
+		for (i = 0; i < c->cf.noutcomes && i < MAX_OUTCOMES; i++)
+			if (strcasecmp(c->cf.outcomes[i], g->codes[k]) == 0)
+				n += r->outcomes[i];
+	return n;
+}
+
+/* The goals of the total: counts and shares of the resolved consults. */
+static void
+report_json_goals(struct ctl *c, struct json *j, const struct report_row *t)
+{
+	const struct report_goal	*g;
+	size_t				 i;
+	int				 k;
+
+	json_key(j, "goals");
+	json_array_begin(j);
+	json_object_begin(j);
+	json_kv_string(j, "goal", "doctor_to_doctor_contacts");
+	json_kv_string(j, "text", "acknowledged consults: a doctor reached "
+	    "a doctor");
+	json_key(j, "outcomes");
+	json_array_begin(j);
+	json_array_end(j);
+	json_kv_int(j, "count", t->acknowledged);
+	json_kv_double(j, "share", report_rate(t->acknowledged, t->consults));
+	json_kv_string(j, "of", "consults");
+	json_object_end(j);
+	for (i = 0; i < nitems(report_goals); i++) {
+		g = &report_goals[i];
+		json_object_begin(j);
+		json_kv_string(j, "goal", g->key);
+		json_kv_string(j, "text", g->text);
+		json_key(j, "outcomes");
+		json_array_begin(j);
+		for (k = 0; k < (int)nitems(g->codes) && g->codes[k] != NULL; k++)
+			json_string(j, g->codes[k]);
+		json_array_end(j);
+		json_kv_int(j, "count", report_goal_count(c, g, t));
+		json_kv_double(j, "share", report_rate(report_goal_count(c, g, t),
+		    t->resolved));
+		json_kv_string(j, "of", "resolved");
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 static int
 report_json(struct ctl *c, const char *by, jtime_t since, jtime_t until,
     struct report *rp)
@@ -363,6 +478,7 @@ report_json(struct ctl *c, const char *by, jtime_t since, jtime_t until,
 	report_json_fields(c, &j, &rp->total);
 	json_kv_int(&j, "rejected", rp->rejected);
 	json_object_end(&j);
+	report_json_goals(c, &j, &rp->total);
 	json_object_end(&j);
 	json_object_end(&j);
 	if (json_finish(&j) == -1) {
@@ -419,6 +535,35 @@ report_table_row(struct ctl *c, const char *key, struct report_row *r)
 	putchar('\n');
 }
 
+/* The regional goals, from the total's acknowledgements and outcomes. */
+static void
+report_table_goals(struct ctl *c, const struct report_row *t)
+{
+	const struct report_goal	*g;
+	char				 codes[32], share[32];
+	size_t				 i, len;
+	int				 k, n;
+
+	printf("\nregional goals (outcomes: share of the %d resolved "
+	    "consult(s)):\n", t->resolved);
+	printf("  %-48s %6d %7s  acknowledged, of all consults\n",
+	    "doctor-to-doctor contacts", t->acknowledged,
+	    report_pct_text(report_rate(t->acknowledged, t->consults), share,
+	    sizeof(share)));
+	for (i = 0; i < nitems(report_goals); i++) {
+		g = &report_goals[i];
+		codes[0] = '\0';
+		for (k = 0, len = 0; k < (int)nitems(g->codes) &&
+		    g->codes[k] != NULL; k++)
+			len += (size_t)snprintf(codes + len, sizeof(codes) - len,
+			    "%s%s", k ? "+" : "", g->codes[k]);
+		n = report_goal_count(c, g, t);
+		printf("  %-48s %6d %7s  %s\n", g->text, n,
+		    report_pct_text(report_rate(n, t->resolved), share,
+		    sizeof(share)), codes);
+	}
+}
+
 static void
 report_table(struct ctl *c, const char *by, jtime_t since, jtime_t until,
     struct report *rp)
@@ -442,6 +587,90 @@ report_table(struct ctl *c, const char *by, jtime_t since, jtime_t until,
 	if (rp->rejected > 0)
 		printf("(%" PRId64 " rejected request(s) not counted)\n",
 		    rp->rejected);
+	report_table_goals(c, &rp->total);
+}
+
+/* One CSV field: quoted when it holds a comma, a quote or a line break. */
+static void
+report_csv_field(const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+report_csv_int(int64_t v)
+{
+	if (v >= 0)
+		printf(",%" PRId64, v);
+	else
+		fputs(",", stdout);	/* no value: an empty field */
+}
+
+static void
+report_csv_rate(double rate)
+{
+	if (isnan(rate))
+		fputs(",", stdout);
+	else
+		printf(",%.3f", rate);
+}
+
+static void
+report_csv_row(struct ctl *c, const char *by, const char *key,
+    struct report_row *r, bool total)
+{
+	char	name[128] = "";
+	int	i;
+
+	report_csv_field(key);
+	putchar(',');
+	if (!total)
+		report_name(c, by, key, name, sizeof(name));
+	report_csv_field(name);
+	printf(",%d,%d,%d,%d", r->consults, r->acknowledged, r->unanswered,
+	    r->escalated);
+	report_csv_rate(report_rate(r->escalated, r->consults));
+	report_csv_rate(report_rate(r->unanswered, r->consults));
+	report_csv_int(report_pct_s(r->ack_ms, r->nack, 50));
+	report_csv_int(report_pct_s(r->ack_ms, r->nack, 90));
+	report_csv_int(report_pct_s(r->resolve_ms, r->nresolve, 50));
+	printf(",%d,%" PRId64, r->resolved, r->pages);
+	for (i = 0; i < c->cf.noutcomes && i < MAX_OUTCOMES; i++)
+		printf(",%d", r->outcomes[i]);
+	fputs("\r\n", stdout);
+}
+
+/* RFC 4180: a header line, the rows, then the total; durations in seconds. */
+static int
+report_csv(struct ctl *c, const char *by, struct report *rp)
+{
+	size_t	i;
+	int	k;
+
+	printf("%s,name,consults,acknowledged,unanswered,escalated,"
+	    "escalation_rate,unanswered_rate,ack_p50_s,ack_p90_s,resolve_p50_s,"
+	    "resolved,pages", by);
+	for (k = 0; k < c->cf.noutcomes && k < MAX_OUTCOMES; k++)
+		printf(",%s", c->cf.outcomes[k]);
+	fputs("\r\n", stdout);
+	for (i = 0; i < rp->nrows; i++)
+		report_csv_row(c, by, rp->rows[i].key, &rp->rows[i], false);
+	report_csv_row(c, by, "total", &rp->total, true);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "jourctl: could not write the CSV output\n");
+		return CTL_ERROR;
+	}
+	return CTL_OK;
 }
 
 int
@@ -460,9 +689,16 @@ ctl_report(struct ctl *c, const struct ctl_options *o)
 		sql = sql_report_unit;
 	else if (strcmp(by, "responder") == 0)
 		sql = sql_report_responder;
+	else if (strcmp(by, "month") == 0)
+		sql = sql_report_month;
 	else {
-		fprintf(stderr, "jourctl: report: --by %s: expected track, unit "
-		    "or responder\n", by);
+		fprintf(stderr, "jourctl: report: --by %s: expected track, unit, "
+		    "responder or month\n", by);
+		return CTL_USAGE;
+	}
+	if (o->csv && c->json) {
+		fprintf(stderr, "jourctl: report: --csv and --json exclude each "
+		    "other\n");
 		return CTL_USAGE;
 	}
 	if (o->since != 0 && o->since >= until) {
@@ -488,6 +724,8 @@ ctl_report(struct ctl *c, const struct ctl_options *o)
 
 	if (c->json)
 		rc = report_json(c, by, o->since, until, &rp);
+	else if (o->csv)
+		rc = report_csv(c, by, &rp);
 	else {
 		report_table(c, by, o->since, until, &rp);
 		rc = CTL_OK;

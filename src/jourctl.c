@@ -56,8 +56,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "log ID", ctl_log },
 	{ "escalations", 0, 0, CTL_OPT_SINCE, CTL_NEED_DB,
 	    "escalations [--since T]", ctl_escalations },
-	{ "report", 0, 0, CTL_OPT_SINCE | CTL_OPT_UNTIL | CTL_OPT_BY, CTL_NEED_DB,
-	    "report [--since T] [--until T] [--by track|unit|responder]",
+	{ "report", 0, 0, CTL_OPT_SINCE | CTL_OPT_UNTIL | CTL_OPT_BY | CTL_OPT_CSV,
+	    CTL_NEED_DB, "report [--since T] [--until T] "
+	    "[--by track|unit|responder|month] [--csv]",
 	    ctl_report },
 	{ "outbox", 0, 0, CTL_OPT_SINCE, CTL_NEED_DB,
 	    "outbox [--since T]", ctl_outbox },
@@ -203,6 +204,7 @@ static const struct ctl_opt {
 	{ "since", CTL_OPT_SINCE, true },
 	{ "until", CTL_OPT_UNTIL, true },
 	{ "by", CTL_OPT_BY, true },
+	{ "csv", CTL_OPT_CSV, false },
 };
 
 /*
@@ -274,6 +276,9 @@ ctl_parse_args(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv,
 			break;
 		case CTL_OPT_BY:
 			o->by = val;
+			break;
+		case CTL_OPT_CSV:
+			o->csv = true;
 			break;
 		}
 	}

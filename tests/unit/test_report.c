@@ -49,6 +49,27 @@ test_percentile_nearest_rank(void **state)
 	assert_int_equal(report_percentile(one, 0, 50), -1);
 }
 
+/* The small counts a rural unit has in a month, worked out by hand. */
+static void
+test_percentile_small_counts(void **state)
+{
+	int64_t	two[] = { 90, 30 };
+	int64_t	three[] = { 300, 45, 60 };
+	int64_t	four[] = { 120, 30, 60, 45 };
+
+	/* n = 2: p50 is rank 1 (ceil 1.0), p90 rank 2 (ceil 1.8). */
+	assert_int_equal(report_percentile(two, 2, 50), 30);
+	assert_int_equal(report_percentile(two, 2, 90), 90);
+	/* n = 3: p50 rank 2 (ceil 1.5), p90 rank 3 (ceil 2.7). */
+	assert_int_equal(report_percentile(three, 3, 50), 60);
+	assert_int_equal(report_percentile(three, 3, 90), 300);
+	/* n = 4: p50 rank 2 (ceil 2.0), not the mean of 45 and 60; p90 rank 4. */
+	assert_int_equal(report_percentile(four, 4, 50), 45);
+	assert_int_equal(report_percentile(four, 4, 90), 120);
+	assert_int_equal(report_percentile(four, 4, 25), 30);
+	assert_int_equal(report_percentile(four, 4, 26), 45);
+}
+
 static void
 test_rate(void **state)
 {
@@ -404,6 +425,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_percentile_nearest_rank),
+		cmocka_unit_test(test_percentile_small_counts),
 		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_row_add),
 		cmocka_unit_test_setup_teardown(test_report_by_track, setup_db,
