@@ -4,6 +4,7 @@
 #   make run        install what is missing, build, prepare var/, run on the dummy phone
 #   make check      install what is missing, build, run every unit and integration test
 #   make asan       the same tests built with AddressSanitizer and UBSan
+#   make crashtest  SIGKILL jourd 100 times over 1000 SMS; nothing may be lost
 #   make fuzz       run every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
 #   make install    PREFIX=/usr/local DESTDIR= (binaries, unit, manual pages)
 
@@ -63,7 +64,7 @@ JOURD_OBJS	= $(JOURD_SRCS:%.c=$(BUILD)/%.o)
 JOURCTL_OBJS	= $(JOURCTL_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS	= $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
-.PHONY: all deps run check unit integration asan fuzz install manlint clean bench
+.PHONY: all deps run check unit integration asan fuzz install manlint clean bench crashtest
 
 all: jourd jourctl
 
@@ -149,6 +150,14 @@ $(BUILD)/jourd: $(JOURD_OBJS) $(BUILD)/libjourd.a
 
 $(BUILD)/jourctl: $(JOURCTL_OBJS) $(BUILD)/libjourd.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The crash campaign: SIGKILL at random moments while SMS stream in; the
+# proof of nothing lost comes from the database. make check runs a short one.
+CRASH_KILLS	?= 100
+CRASH_MESSAGES	?= 1000
+crashtest: all
+	@python3 tests/crash/crashtest.py --kills $(CRASH_KILLS) \
+	    --messages $(CRASH_MESSAGES) $(if $(SEED),--seed $(SEED))
 
 FUZZ_SECONDS ?= 30
 fuzz: deps

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make check: the unit tests; the integration tests on the real daemon and
 # Gammu's dummy phone; the same integration tests once more on the
-# AddressSanitizer + UBSan build. Ends with one summary line over all.
+# AddressSanitizer + UBSan build; a short crash campaign (tests/crash).
+# Ends with one summary line over all.
 #
 #   sh tools/check.sh ASAN_BUILD_DIR UNIT_TEST_BINARY...
 set -u
@@ -26,6 +27,14 @@ integration() {
 integration "" "${JOURD_TEST_JOBS:-4}"
 echo "integration under ASan and UBSan ($asan):"
 integration "$asan" "${JOURD_TEST_JOBS:-3}"
+
+# The crash campaign's short form; make crashtest runs the long one.
+python3 tests/crash/crashtest.py --kills 12 --messages 120 | tee "$sum"
+p=$(sed -n 's/^crashtest: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$sum")
+f=$(sed -n 's/^crashtest: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$sum")
+[ -n "$p" ] || p=0
+[ -n "$f" ] || f=1
+ip=$((ip + p)); if=$((if + f))
 rm -f "$sum"
 echo "total: $((up + ip)) passed, $((uf + if)) failed"
 [ "$uf" -eq 0 ] && [ "$if" -eq 0 ]
