@@ -308,7 +308,7 @@ def test_report_by_track():
         check(r["acknowledged"] == 1 and r["unanswered"] == 1, "counts %r" % r)
         check(r["outcomes"].get("RAD") == 1, "outcome RAD counted")
         check(r["ack_p50_s"] is not None, "ack p50 present")
-    run(Gateway(ack_timeout="1s", escalation="primary"), body)
+    run(Gateway(ack_timeout="3s", escalation="primary"), body)
 
 
 def test_sigterm_stops_cleanly_and_status_shows_it():
