@@ -48,7 +48,8 @@ JOURD_SRCS = \
 	src/modem.c \
 	src/inbound.c \
 	src/consult.c \
-	src/outbox.c
+	src/outbox.c \
+	src/trouble.c
 
 JOURCTL_SRCS = \
 	src/jourctl.c \
@@ -64,7 +65,7 @@ JOURD_OBJS	= $(JOURD_SRCS:%.c=$(BUILD)/%.o)
 JOURCTL_OBJS	= $(JOURCTL_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS	= $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
-.PHONY: all deps run check unit integration asan fuzz install manlint clean bench crashtest
+.PHONY: all deps run check unit integration asan fuzz install manlint clean bench crashtest faults
 
 all: jourd jourctl
 
@@ -126,6 +127,7 @@ check: deps
 	$(MAKE) all $(UNIT_BINS)
 	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
 	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl
+	$(MAKE) faults
 	@sh tools/check.sh $(ASAN_BUILD) $(UNIT_BINS)
 
 # The sanitizer build lives in build-asan/, binaries included, so it never
@@ -159,12 +161,20 @@ crashtest: all
 	@python3 tests/crash/crashtest.py --kills $(CRASH_KILLS) \
 	    --messages $(CRASH_MESSAGES) $(if $(SEED),--seed $(SEED))
 
+# A jourd with the modem worker's fault injection compiled in (src/modem.c,
+# JOURD_FAULTS), for the tests of worker crashes, hangs and send failures.
+# The jourd that make builds has none of it.
+FAULTS_BUILD	= build-faults
+faults:
+	$(MAKE) BUILD=$(FAULTS_BUILD) CFLAGS="$(CFLAGS) -DJOURD_FAULTS" \
+	    $(FAULTS_BUILD)/jourd
+
 FUZZ_SECONDS ?= 30
 fuzz: deps
 	@sh tools/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf build build-asan build-fuzz jourd jourctl
+	rm -rf build build-asan build-fuzz build-faults jourd jourctl
 
 MANDIR	?= $(PREFIX)/share/man
 MANS	= man/jourd.8 man/jourctl.8 man/jourd.conf.5

@@ -57,6 +57,7 @@ struct modem_conf {
 	jtime_t			sweep;		/* full read of the SMS memory */
 	char			logfile[PATH_MAX];	/* libGammu debug log, "" = none */
 	jtime_t			reply_timeout;	/* worker answer bound (watchdog) */
+	jtime_t			alarm_after;	/* trouble this long is an incident */
 };
 
 struct config {

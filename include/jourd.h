@@ -37,7 +37,13 @@ struct jourd {
 	int64_t			 inflight;	/* outbox id being sent, 0 = none */
 	jtime_t			 inflight_since;	/* monotonic */
 	jtime_t			 ready_since;	/* monotonic, 0 = not ready */
+	jtime_t			 ping_sent;	/* monotonic, 0 = none unanswered */
 	jtime_t			 started_at;
+
+	/* Modem trouble (trouble.c). */
+	jtime_t			 trouble_since;	/* wall clock, 0 = none */
+	bool			 trouble_alarm;	/* the incident was recorded */
+	char			 trouble_why[128];
 };
 
 /* jourd.c */
@@ -45,6 +51,14 @@ void	jourd_rearm(struct jourd *j);
 void	jourd_set_status(struct jourd *j, const char *key, const char *value);
 void	jourd_to_worker(struct jourd *j, enum ipc_type type, const void *p,
 	    size_t len);
+
+/* trouble.c */
+void	trouble_resume(struct jourd *j);
+void	trouble_start(struct jourd *j, const char *why);
+void	trouble_ready(struct jourd *j);
+void	trouble_tick(struct jourd *j);
+bool	trouble_pin_refused(struct jourd *j);
+void	trouble_pin_wrong(struct jourd *j);
 
 /* inbound.c */
 void	inbound_sms(struct jourd *j, const struct ipc_sms_in *m);

@@ -40,6 +40,9 @@ char *msg_admin_unanswered(char *out, size_t sz, const struct msg_consult *c,
     const char *unit, const char *requester_phone);
 char *msg_admin_gap(char *out, size_t sz, const struct msg_consult *c,
     const char *unit, const char *role);
+/* To the admins when the modem is back after an incident (times "HH:MM"). */
+char *msg_admin_modem_back(char *out, size_t sz, const char *from,
+    const char *to, jtime_t minutes);
 char *msg_ack_confirm(char *out, size_t sz, const struct msg_consult *c,
     int code, const char *outcomes);
 char *msg_decline_confirm(char *out, size_t sz, const struct msg_consult *c);

@@ -151,6 +151,10 @@ static const struct cfg_key config_keys[] = {
 	  .min = JT_SECOND, .max = JT_HOUR, .def = { "60s" },
 	  .help = "longest wait for the modem worker's answer before it is "
 	    "restarted" },
+	{ SEC_MODEM, "alarm_after", CT_DURATION, CF_VAL(modem.alarm_after),
+	  .min = JT_SECOND, .max = DUR_DAY, .def = { "5m" },
+	  .help = "modem trouble longer than this is logged as an event, and "
+	    "the admins are paged when the modem is back" },
 
 	/* [track NAME]: defaults per track as in DESIGN §5. */
 	{ SEC_TRACK, "keywords", CT_WORDS, TR_LIST(keywords, nkeywords),

@@ -899,6 +899,8 @@ struct show_health {
 	char	modem[32];
 	char	modem_detail[256];
 	jtime_t	modem_since;
+	jtime_t	trouble_since;		/* 0 = the modem is well */
+	bool	trouble_alarm;		/* longer than alarm_after */
 	int64_t	queue, failed, open, inbox_today;
 	int64_t	due_consult;
 	char	due_unit[UNIT_MAX];
@@ -944,6 +946,10 @@ show_health_read(struct ctl *c, struct show_health *h)
 			text_copy(h->modem_detail, sizeof(h->modem_detail), val);
 		else if (strcmp(key, "modem_since") == 0)
 			h->modem_since = show_ms(val);
+		else if (strcmp(key, "modem_trouble_since") == 0)
+			h->trouble_since = show_ms(val);
+		else if (strcmp(key, "modem_alarm") == 0)
+			h->trouble_alarm = strcmp(val, "1") == 0;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -993,6 +999,8 @@ show_status_json(struct ctl *c, struct json *j, const struct show_health *h)
 	json_kv_string(j, "state", h->modem[0] ? h->modem : NULL);
 	json_kv_string(j, "detail", h->modem_detail[0] ? h->modem_detail : NULL);
 	ctl_json_time(j, "since", h->modem_since);
+	ctl_json_time(j, "trouble_since", h->trouble_since);
+	json_kv_bool(j, "alarm", h->trouble_alarm);
 	json_kv_string(j, "driver", c->cf.modem.driver == DRIVER_DUMMY ?
 	    "dummy" : "at");
 	json_kv_string(j, "device", c->cf.modem.device);
@@ -1043,6 +1051,11 @@ show_status_table(struct ctl *c, const struct show_health *h)
 		    h->running ? "" : " (last known)");
 	else
 		printf("modem:     unknown\n");
+	if (h->trouble_since != 0)
+		printf("trouble:   modem unusable since %s (%s)%s\n",
+		    ctl_local(h->trouble_since, true, t1, sizeof(t1)),
+		    show_span(c->now - h->trouble_since, t2, sizeof(t2)),
+		    h->trouble_alarm ? ", ALARM: longer than alarm_after" : "");
 	if (h->dummy_waiting >= 0)
 		printf("phone:     dummy at %s, %d SMS waiting to be read\n",
 		    c->cf.modem.device, h->dummy_waiting);

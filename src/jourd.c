@@ -135,6 +135,12 @@ jourd_modem_state(struct jourd *j, const struct ipc_modem_state *s)
 	if (s->status != (uint32_t)j->modem)
 		log_info("modem: %s%s%s", names[s->status], s->detail[0] ?
 		    ": " : "", s->detail);
+	if (s->status == MODEM_PIN_WRONG)
+		trouble_pin_wrong(j);
+	if (s->status == MODEM_READY)
+		trouble_ready(j);
+	else
+		trouble_start(j, s->detail[0] ? s->detail : names[s->status]);
 	if (s->status != (uint32_t)j->modem || s->status != MODEM_READY) {
 		snprintf(since, sizeof(since), "%lld", (long long)jtime_now());
 		jourd_set_status(j, "modem_since", since);
@@ -163,8 +169,10 @@ jourd_worker_stop(struct jourd *j, const char *why)
 	j->worker_pid = -1;
 	j->modem = MODEM_CONNECTING;
 	j->ready_since = 0;
+	j->ping_sent = 0;
 	outbox_lost(j, why);
 	jourd_set_status(j, "modem", "down");
+	trouble_start(j, why);
 }
 
 /* The worker is gone or broken: start another one after a growing pause. */
@@ -224,6 +232,7 @@ jourd_worker_cb(evutil_socket_t fd, short ev, void *arg)
 		inbound_status_report(j, &buf.report);
 		break;
 	case IPC_PONG:
+		j->ping_sent = 0;
 		break;
 	default:
 		jourd_worker_lost(j, "sent an unexpected message");
@@ -237,12 +246,24 @@ jourd_worker_start(struct jourd *j)
 	int	fd;
 	pid_t	pid;
 
+	if (trouble_pin_refused(j)) {
+		/* Entering it again could lock the SIM: wait for a new PIN. */
+		log_warnx("modem: the SIM refused this PIN before; set [modem] "
+		    "pin and restart jourd");
+		j->modem = MODEM_PIN_WRONG;
+		jourd_set_status(j, "modem", "pin_wrong");
+		jourd_set_status(j, "modem_detail", "the SIM refused this PIN "
+		    "before; not entered again");
+		trouble_start(j, "wrong SIM PIN");
+		return;
+	}
 	if ((pid = modem_spawn(&j->cf.modem, &fd)) == -1) {
 		jourd_worker_lost(j, "could not start");
 		return;
 	}
 	j->worker_pid = pid;
 	j->worker_fd = fd;
+	j->ping_sent = 0;
 	j->modem = MODEM_CONNECTING;
 	evutil_make_socket_nonblocking(fd);
 	j->worker_ev = event_new(j->base, fd, EV_READ | EV_PERSIST,
@@ -273,6 +294,23 @@ jourd_heartbeat_cb(evutil_socket_t fd, short ev, void *arg)
 		jourd_worker_lost(j, "no answer to a send");
 		return;
 	}
+	/* A worker that answers no ping within the bound is hung. */
+	if (j->worker_pid != -1) {
+		if (j->ping_sent != 0 && jtime_mono() - j->ping_sent >
+		    j->cf.modem.reply_timeout) {
+			jourd_worker_lost(j, "does not answer");
+			return;
+		}
+		if (j->ping_sent == 0) {
+			struct ipc_token t = { .token = (uint32_t)jtime_mono() };
+
+			j->ping_sent = jtime_mono();
+			jourd_to_worker(j, IPC_PING, &t, sizeof(t));
+		}
+	}
+	if (j->modem == MODEM_READY && j->trouble_since != 0)
+		trouble_ready(j);
+	trouble_tick(j);
 	/* Only a worker that stays up a while earns a quick restart again. */
 	if (j->ready_since != 0 && jtime_mono() - j->ready_since > RESPAWN_MAX)
 		j->respawn_delay = RESPAWN_MIN;
@@ -447,6 +485,7 @@ main(int argc, char *argv[])
 	jourd_set_status(j, "started_at", pid);
 	jourd_set_status(j, "heartbeat", pid);
 
+	trouble_resume(j);
 	jourd_worker_start(j);
 	/* Escalations that fell due while jourd was down fire now. */
 	jourd_due_cb(-1, 0, j);

@@ -117,6 +117,10 @@ struct modem {
 	GSM_StateMachine	*sm;
 	bool			 connected;
 	bool			 pin_locked;	/* never reconnect: it would lock the SIM */
+#ifdef JOURD_FAULTS
+	int			 fault_sendfail;	/* sends still to fail */
+	bool			 fault_pin;	/* the SIM refuses the PIN */
+#endif
 	jtime_t			 next_connect;	/* monotonic */
 	jtime_t			 backoff;
 	jtime_t			 next_sweep;
@@ -166,6 +170,53 @@ struct modem {
 static jtime_t	modem_hold = MODEM_INCOMPLETE_HOLD;
 
 static void	modem_lost(struct modem *, const char *, GSM_Error);
+
+#ifdef JOURD_FAULTS
+static void	modem_watch(struct modem *);
+
+/*
+ * Fault injection, in the test build only (make faults builds it into
+ * build-faults/; the jourd that make builds has none of this). A file
+ * named "fault" in the dummy phone's directory holds one word, read and
+ * removed at the worker's next turn, so that a restarted worker is well:
+ *   crash        the worker aborts
+ *   hang         the worker stops answering the parent
+ *   hang-call    a libGammu call never returns (the worker's alarm ends it)
+ *   sendfail N   the next N sends fail
+ *   pinwrong     the SIM refuses the PIN
+ */
+static void
+modem_fault(struct modem *m)
+{
+	char	path[PATH_MAX + 8], word[32] = "";
+	FILE	*fp;
+	int	n = 0;
+
+	if (m->mc->driver != DRIVER_DUMMY)
+		return;
+	snprintf(path, sizeof(path), "%s/fault", m->mc->device);
+	if ((fp = fopen(path, "r")) == NULL)
+		return;
+	if (fscanf(fp, "%31s %d", word, &n) < 1)
+		word[0] = '\0';
+	fclose(fp);
+	unlink(path);
+	log_warnx("modem: fault injected: %s", word);
+	if (strcmp(word, "crash") == 0)
+		abort();
+	else if (strcmp(word, "hang") == 0)
+		for (;;)
+			pause();
+	else if (strcmp(word, "hang-call") == 0) {
+		modem_watch(m);
+		for (;;)
+			pause();
+	} else if (strcmp(word, "sendfail") == 0)
+		m->fault_sendfail = n > 0 ? n : 1;
+	else if (strcmp(word, "pinwrong") == 0)
+		m->fault_pin = true;
+}
+#endif
 
 void
 modem_set_hold(jtime_t ms)
@@ -543,6 +594,13 @@ modem_sim(struct modem *m)
 	GSM_Error		e;
 	char			detail[128];
 
+#ifdef JOURD_FAULTS
+	if (m->fault_pin) {
+		m->fault_pin = false;
+		e = ERR_SECURITYERROR;
+		goto refused;
+	}
+#endif
 	modem_watch(m);
 	e = GSM_GetSecurityStatus(m->sm, &sec);
 	modem_unwatch();
@@ -586,6 +644,9 @@ modem_sim(struct modem *m)
 		log_info("modem: SIM PIN accepted");
 		return 0;
 	}
+#ifdef JOURD_FAULTS
+refused:
+#endif
 	snprintf(detail, sizeof(detail), "SIM PIN rejected (%s); not retried",
 	    GSM_ErrorString(e));
 	log_warnx("modem: %s", detail);
@@ -1235,6 +1296,14 @@ modem_send_part(struct modem *m, GSM_SMSMessage *sms, jtime_t deadline,
 	GSM_Error	e;
 
 	m->send_done = false;
+#ifdef JOURD_FAULTS
+	if (m->fault_sendfail > 0) {
+		m->fault_sendfail--;
+		modem_send_fail(r, "modem: part %d of %d: injected failure",
+		    part, parts);
+		return false;
+	}
+#endif
 	modem_watch(m);
 	e = GSM_SendSMS(m->sm, sms);
 	/* The dummy answers inside SendSMS; the AT driver in ReadDevice. */
@@ -1405,6 +1474,9 @@ modem_work(struct modem *m)
 {
 	jtime_t	now = modem_mono();
 
+#ifdef JOURD_FAULTS
+	modem_fault(m);
+#endif
 	if (!m->connected && !m->pin_locked && now >= m->next_connect)
 		modem_connect(m);
 	if (m->connected && m->mc->driver == DRIVER_AT && now >= m->next_poll) {

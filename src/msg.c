@@ -100,6 +100,16 @@ msg_admin_unanswered(char *out, size_t sz, const struct msg_consult *c,
 }
 
 char *
+msg_admin_modem_back(char *out, size_t sz, const char *from, const char *to,
+    jtime_t minutes)
+{
+	snprintf(out, sz, "jourd: modemet var ur funktion %s-%s (%lld min). "
+	    "Inga SMS kunde skickas eller tas emot; köade SMS skickas nu. Se "
+	    "jourctl status och log.", from, to, (long long)minutes);
+	return out;
+}
+
+char *
 msg_admin_gap(char *out, size_t sz, const struct msg_consult *c,
     const char *unit, const char *role)
 {

@@ -94,7 +94,9 @@ class Gateway:
 
     def __init__(self, ack_timeout="5m", escalation="primary backup chief",
                  repeat=0, extra="", roster_csv=DEFAULT_ROSTER, admins=ADMIN,
-                 reply_period="1h", units_csv=UNITS, people_csv=PEOPLE):
+                 reply_period="1h", units_csv=UNITS, people_csv=PEOPLE,
+                 jourd=None, modem_extra=""):
+        self.jourd = jourd or JOURD
         self.dir = tempfile.mkdtemp(prefix="jourd-it-")
         self.conf = os.path.join(self.dir, "jourd.conf")
         self.db = os.path.join(self.dir, "jourd.db")
@@ -113,14 +115,15 @@ driver = dummy
 device = %s
 sweep = 300ms
 reply_timeout = 10s
+%s
 [track akut]
 keywords = AKUT ACUTE
 open = always
 ack_timeout = %s
 escalation = %s
 repeat = %d
-%s""" % (self.db, admins, reply_period, self.phone, ack_timeout, escalation,
-                repeat, extra))
+%s""" % (self.db, admins, reply_period, self.phone, modem_extra, ack_timeout,
+                escalation, repeat, extra))
         for kind, text in (("units", units_csv), ("people", people_csv),
                            ("roster", roster_csv)):
             path = os.path.join(self.dir, kind + ".csv")
@@ -132,7 +135,7 @@ repeat = %d
     def start(self, fake=None):
         """fake: "YYYY-MM-DD HH:MM:SS" Stockholm time the daemon's clock
         starts at (it ticks on from there), through Debian's faketime."""
-        cmd = [JOURD, "-d", "-c", self.conf]
+        cmd = [self.jourd, "-d", "-c", self.conf]
         env = None
         if fake is not None:
             # The library itself, not the faketime wrapper, which forks: a

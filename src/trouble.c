@@ -1,0 +1,195 @@
+/*
+ * trouble.c — the parent's view of the modem's health: how long it has
+ * been unusable, the incident when that lasts longer than [modem]
+ * alarm_after, the administrators' page when it is back, and the memory of
+ * a SIM PIN that was refused.
+ *
+ * Trouble starts when the worker is gone or not (yet) connected, and ends
+ * when the worker says the modem is ready. An SMS to the administrators
+ * cannot go out while the modem is down, so the incident is written to the
+ * event log and the status row at once (jourctl status shows it) and the
+ * page is queued the moment the modem is back, before anything else waits.
+ *
+ * A refused PIN is kept in the status table as a hash of the PIN, so that
+ * neither a new worker nor a restarted jourd enters it again: three wrong
+ * PINs lock the SIM. A different PIN in the configuration is tried.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "jourd.h"
+#include "jtime.h"
+#include "log.h"
+#include "msg.h"
+#include "text.h"
+
+static const char sql_status_get[] =
+    "SELECT value FROM status WHERE key = ?";
+
+/* Stockholm "HH:MM", with the date when it is not today's. */
+static void
+trouble_clock(jtime_t t, jtime_t now, char *buf, size_t sz)
+{
+	struct tm	tm, tn;
+	time_t		s = (time_t)(t / 1000), n = (time_t)(now / 1000);
+
+	if (localtime_r(&s, &tm) == NULL || localtime_r(&n, &tn) == NULL) {
+		snprintf(buf, sz, "?");
+		return;
+	}
+	if (tm.tm_yday == tn.tm_yday && tm.tm_year == tn.tm_year)
+		snprintf(buf, sz, "%02d:%02d", tm.tm_hour, tm.tm_min);
+	else
+		snprintf(buf, sz, "%d/%d %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
+		    tm.tm_hour, tm.tm_min);
+}
+
+/* FNV-1a of the PIN: enough to tell "the PIN that was refused" again. */
+static void
+trouble_pin_hash(const char *pin, char *out, size_t sz)
+{
+	uint64_t	h = 14695981039346656037ULL;
+	const char	*p;
+
+	for (p = "jourd-pin:"; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (p = pin; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	snprintf(out, sz, "%016llx", (unsigned long long)h);
+}
+
+bool
+trouble_pin_refused(struct jourd *j)
+{
+	sqlite3_stmt	*st;
+	char		 want[32];
+	bool		 refused = false;
+
+	trouble_pin_hash(j->cf.modem.pin, want, sizeof(want));
+	if ((st = db_stmt(j->db, sql_status_get)) == NULL)
+		return false;
+	db_bind_text(st, 1, "pin_refused");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		refused = strcmp(db_text(st, 0), want) == 0;
+	sqlite3_reset(st);
+	return refused;
+}
+
+void
+trouble_pin_wrong(struct jourd *j)
+{
+	char	hash[32];
+
+	trouble_pin_hash(j->cf.modem.pin, hash, sizeof(hash));
+	jourd_set_status(j, "pin_refused", hash);
+}
+
+/* The status row's value for key, "" when there is none. */
+static void
+trouble_status(struct jourd *j, const char *key, char *out, size_t sz)
+{
+	sqlite3_stmt	*st;
+
+	out[0] = '\0';
+	if ((st = db_stmt(j->db, sql_status_get)) == NULL)
+		return;
+	db_bind_text(st, 1, key);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		text_copy(out, sz, db_text(st, 0));
+	sqlite3_reset(st);
+}
+
+/*
+ * At start: trouble the previous run ended in goes on from when it began,
+ * so a restart in the middle of an incident does not swallow it.
+ */
+void
+trouble_resume(struct jourd *j)
+{
+	char	since[32], alarm[8];
+	long long v;
+
+	trouble_status(j, "modem_trouble_since", since, sizeof(since));
+	trouble_status(j, "modem_alarm", alarm, sizeof(alarm));
+	if (sscanf(since, "%lld", &v) != 1 || v <= 0)
+		return;
+	j->trouble_since = (jtime_t)v;
+	j->trouble_alarm = strcmp(alarm, "1") == 0;
+	text_copy(j->trouble_why, sizeof(j->trouble_why), "before a restart");
+}
+
+void
+trouble_start(struct jourd *j, const char *why)
+{
+	char	since[32];
+
+	text_copy(j->trouble_why, sizeof(j->trouble_why), why);
+	if (j->trouble_since != 0)
+		return;
+	j->trouble_since = jtime_now();
+	j->trouble_alarm = false;
+	snprintf(since, sizeof(since), "%lld", (long long)j->trouble_since);
+	jourd_set_status(j, "modem_trouble_since", since);
+	jourd_set_status(j, "modem_alarm", "0");
+}
+
+void
+trouble_tick(struct jourd *j)
+{
+	jtime_t	now = jtime_now();
+	char	detail[256], since[32];
+
+	if (j->trouble_since == 0 || j->trouble_alarm ||
+	    now - j->trouble_since < j->cf.modem.alarm_after)
+		return;
+	trouble_clock(j->trouble_since, now, since, sizeof(since));
+	snprintf(detail, sizeof(detail), "modem unusable since %s: %s", since,
+	    j->trouble_why);
+	log_warnx("%s", detail);
+	if (consult_event(j, 0, now, "modem_trouble", "jourd", detail) == -1) {
+		log_warnx("modem trouble: could not record it; retrying");
+		return;
+	}
+	j->trouble_alarm = true;
+	jourd_set_status(j, "modem_alarm", "1");
+}
+
+void
+trouble_ready(struct jourd *j)
+{
+	jtime_t	now = jtime_now();
+	char	text[320], detail[128], from[32], to[32];
+	int	i;
+
+	if (j->trouble_since == 0)
+		return;
+	if (j->trouble_alarm) {
+		trouble_clock(j->trouble_since, now, from, sizeof(from));
+		trouble_clock(now, now, to, sizeof(to));
+		msg_admin_modem_back(text, sizeof(text), from, to,
+		    (now - j->trouble_since + JT_MINUTE / 2) / JT_MINUTE);
+		snprintf(detail, sizeof(detail), "modem back after %lld s",
+		    (long long)((now - j->trouble_since) / 1000));
+		if (db_begin(j->db) == -1)
+			return;
+		if (consult_event(j, 0, now, "modem_back", "jourd", detail) == -1)
+			goto fail;
+		for (i = 0; i < j->cf.nadmins; i++)
+			if (outbox_push(j, j->cf.admins[i], text, "admin", 0,
+			    now) == -1)
+				goto fail;
+		if (db_commit(j->db) == -1)
+			goto fail;
+		log_info("%s; %d admin(s) paged", detail, j->cf.nadmins);
+	}
+	j->trouble_since = 0;
+	j->trouble_alarm = false;
+	jourd_set_status(j, "modem_trouble_since", "");
+	jourd_set_status(j, "modem_alarm", "0");
+	return;
+fail:
+	/* Kept in trouble: the next ready report or tick tries again. */
+	db_rollback(j->db);
+	log_warnx("modem back: could not record it: %s", db_errmsg(j->db));
+}
