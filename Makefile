@@ -165,9 +165,14 @@ crashtest: all
 # JOURD_FAULTS), for the tests of worker crashes, hangs and send failures.
 # The jourd that make builds has none of it.
 FAULTS_BUILD	= build-faults
-faults:
+faults: $(FAULTS_BUILD)/failwrite.so
 	$(MAKE) BUILD=$(FAULTS_BUILD) CFLAGS="$(CFLAGS) -DJOURD_FAULTS" \
 	    $(FAULTS_BUILD)/jourd
+
+# LD_PRELOAD shim that fails database writes: disk full, read-only.
+$(FAULTS_BUILD)/failwrite.so: tests/faults/failwrite.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -shared -fPIC -o $@ $< -ldl
 
 FUZZ_SECONDS ?= 30
 fuzz: deps

@@ -53,4 +53,12 @@ int db_bind_time(sqlite3_stmt *st, int i, jtime_t v);	/* 0 → NULL */
 /* The last error message of the connection. */
 const char *db_errmsg(struct db *db);
 
+/*
+ * Storage trouble: after a failed statement, whether a write may be tried
+ * now (false during the pause, which grows from 1 s to 60 s), and how long
+ * the pause still lasts (0 when writes work).
+ */
+bool db_may_write(struct db *db);
+jtime_t db_retry_in(struct db *db);
+
 #endif

@@ -679,6 +679,8 @@ consult_due(struct jourd *j, jtime_t now)
 	bool			 queued[256];
 	int			 n = 0, i, fired = 0, failed = 0;
 
+	if (!db_may_write(j->db))
+		return -1;	/* the database's pause after a failure */
 	if ((st = db_stmt(j->db, sql_due_consults)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);

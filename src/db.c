@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "jtime.h"
 #include "log.h"
 #include "schema.h"
 
@@ -20,11 +21,73 @@ struct db_cached {
 	sqlite3_stmt	*st;
 };
 
+/* The pause before writing again after a failure: 1 s, doubling to 60 s. */
+#define DB_BACKOFF_MIN	(1 * JT_SECOND)
+#define DB_BACKOFF_MAX	(60 * JT_SECOND)
+
 struct db {
 	sqlite3			*h;
 	struct db_cached	 cache[DB_STMT_SLOTS];
 	int			 ncache;
+	/* Storage trouble (disk full, locked, read-only); monotonic times. */
+	jtime_t			 trouble_since;	/* 0 = writes work */
+	jtime_t			 next_try;
+	jtime_t			 backoff;
+	long			 failures;
 };
+
+/*
+ * A statement failed. The first failure of an outage is a warning; the
+ * rest are logged with -v only, so a full disk does not fill the journal
+ * too. Each failure doubles the pause before the next write is tried.
+ */
+static void
+db_failed(struct db *db, const char *what, const char *sql)
+{
+	jtime_t	now = jtime_mono();
+
+	db->failures++;
+	if (db->trouble_since == 0) {
+		log_warnx("database: %s: %.60s; writes are retried, with a "
+		    "growing pause, until they work", what, sql);
+		db->trouble_since = now;
+		db->backoff = DB_BACKOFF_MIN;
+	} else {
+		log_debug("database: %s: %.60s", what, sql);
+		db->backoff = db->backoff * 2 > DB_BACKOFF_MAX ? DB_BACKOFF_MAX :
+		    db->backoff * 2;
+	}
+	db->next_try = now + db->backoff;
+}
+
+/* A write went through: the outage, if any, is over. */
+static void
+db_worked(struct db *db)
+{
+	if (db->trouble_since == 0)
+		return;
+	log_info("database: writes work again after %llds (%ld failed "
+	    "statement(s))", (long long)((jtime_mono() - db->trouble_since) /
+	    JT_SECOND), db->failures);
+	db->trouble_since = db->next_try = db->backoff = 0;
+	db->failures = 0;
+}
+
+bool
+db_may_write(struct db *db)
+{
+	return db->trouble_since == 0 || jtime_mono() >= db->next_try;
+}
+
+jtime_t
+db_retry_in(struct db *db)
+{
+	jtime_t	left = db->next_try - jtime_mono();
+
+	if (db->trouble_since == 0)
+		return 0;
+	return left > 100 ? left : 100;
+}
 
 /* Applies every compiled-in migration newer than PRAGMA user_version. */
 static int
@@ -37,6 +100,10 @@ db_migrate(struct db *db, char *err, size_t errsz)
 	for (i = 0; i < schema_nmigrations; i++) {
 		const struct schema_migration *m = &schema_migrations[i];
 
+		/* Up to date: no write lock, so a reader is never held up by
+		 * another process's write transaction. */
+		if (db_version(db) >= m->version)
+			continue;
 		/* IMMEDIATE: jourd and jourctl may race to migrate a new file. */
 		if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
 			goto fail;
@@ -172,7 +239,7 @@ db_stmt(struct db *db, const char *sql)
 	}
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &st, NULL) != SQLITE_OK) {
-		log_warnx("sql prepare: %s: %.60s", sqlite3_errmsg(db->h), sql);
+		db_failed(db, sqlite3_errmsg(db->h), sql);
 		return NULL;
 	}
 	/* A full cache still works: the statement is simply not kept. */
@@ -191,10 +258,12 @@ db_exec(struct db *db, const char *sql)
 	char	*msg = NULL;
 
 	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_warnx("sql: %s: %.60s", msg ? msg : sqlite3_errmsg(db->h), sql);
+		db_failed(db, msg ? msg : sqlite3_errmsg(db->h), sql);
 		sqlite3_free(msg);
 		return -1;
 	}
+	if (strcmp(sql, "COMMIT") == 0)
+		db_worked(db);
 	return 0;
 }
 
@@ -227,9 +296,12 @@ db_done(struct db *db, sqlite3_stmt *st)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		log_warnx("sql: %s: %.60s", sqlite3_errmsg(db->h), sqlite3_sql(st));
+		db_failed(db, sqlite3_errmsg(db->h), sqlite3_sql(st));
 		return -1;
 	}
+	/* Outside a transaction a write is committed by now. */
+	if (!sqlite3_stmt_readonly(st) && sqlite3_get_autocommit(db->h))
+		db_worked(db);
 	return 0;
 }
 

@@ -946,6 +946,11 @@ inbound_sms(struct jourd *j, const struct ipc_sms_in *m)
 	int64_t			 inbox_id, consult = 0;
 	jtime_t			 now = jtime_now();
 
+	/* The database failed a moment ago: leave it on the phone for now. */
+	if (!db_may_write(j->db)) {
+		jourd_to_worker(j, IPC_SMS_RETRY, &tok, sizeof(tok));
+		return;
+	}
 	pr = phone_normalise(m->sender, sender);
 	text_copy(from, sizeof(from), pr == PHONE_OK ? sender : m->sender);
 	memset(&cmd, 0, sizeof(cmd));
@@ -1001,8 +1006,8 @@ inbound_sms(struct jourd *j, const struct ipc_sms_in *m)
 rollback:
 	db_rollback(j->db);
 retry:
-	/* Not stored: the phone keeps it and the next sweep brings it again. */
-	log_warnx("inbound: SMS from %s not stored (%s); left on the phone",
+	/* Not stored: the phone keeps it and a later sweep brings it again. */
+	log_debug("inbound: SMS from %s not stored (%s); left on the phone",
 	    from, db_errmsg(j->db));
 	jourd_to_worker(j, IPC_SMS_RETRY, &tok, sizeof(tok));
 }

@@ -69,7 +69,8 @@ jourd_set_status(struct jourd *j, const char *key, const char *value)
 {
 	sqlite3_stmt	*st;
 
-	if ((st = db_stmt(j->db, sql_status)) == NULL)
+	/* A status row waits out the database's pause; it is written again. */
+	if (!db_may_write(j->db) || (st = db_stmt(j->db, sql_status)) == NULL)
 		return;
 	db_bind_text(st, 1, key);
 	db_bind_text(st, 2, value);
@@ -106,8 +107,9 @@ jourd_due_cb(evutil_socket_t fd, short ev, void *arg)
 	if ((fired = consult_due(j, jtime_now())) > 0)
 		log_debug("timer: %d consult(s) stepped", fired);
 	else if (fired == -1) {
-		/* Storage trouble: try again in a second, not in a spin. */
-		struct timeval tv = jourd_tv(JT_SECOND);
+		/* Storage trouble: try again after the database's pause. */
+		struct timeval tv = jourd_tv(db_retry_in(j->db) > 0 ?
+		    db_retry_in(j->db) : JT_SECOND);
 
 		evtimer_add(j->due_timer, &tv);
 		return;

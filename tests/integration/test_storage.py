@@ -1,0 +1,108 @@
+"""Storage faults: a database that is locked by another process, full, or
+read-only. An SMS is never deleted from the phone before it is committed;
+the daemon logs the trouble once, retries with a growing pause instead of
+spinning, and carries on when the fault is gone.
+
+Disk full and read-only come from build-faults/failwrite.so (make faults),
+an LD_PRELOAD shim that fails writes to the database files while a trigger
+file exists: root ignores file modes, so chmod cannot make them fail."""
+import glob
+import os
+import sqlite3
+import subprocess
+import time
+
+from harness import Gateway, ROOT, check, REQUESTER, PRIMARY
+
+SHIM = os.path.join(ROOT, "build-faults", "failwrite.so")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process and its children so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / TICKS
+
+
+def waiting(gw):
+    return glob.glob(os.path.join(gw.phone, "sms", "1", "*"))
+
+
+def warnings(gw):
+    return gw.daemon_log().count("database: ")
+
+
+def hold_fault(gw, seconds):
+    """While the fault lasts: the SMS stays on the phone, no consult is
+    made, one warning is logged and jourd stays (nearly) idle."""
+    gw.inject(REQUESTER, "AKUT KARD medan databasen krånglar")
+    cpu0 = cpu_seconds(gw.proc.pid)
+    gw.wait(lambda: warnings(gw) >= 1, 15, "the trouble logged")
+    time.sleep(seconds)
+    check(waiting(gw), "the SMS is still on the phone")
+    check(not gw.consults(), "nothing committed, nothing made")
+    check(warnings(gw) == 1, "logged once, not per retry: %d\n%s"
+          % (warnings(gw), gw.daemon_log()[-2000:]))
+    used = cpu_seconds(gw.proc.pid) - cpu0
+    check(used < 1.0, "no spin: %.2f s of CPU in %d s" % (used, seconds))
+
+
+def recovered(gw):
+    """After the fault: the SMS is read, the request paged, and it is said."""
+    gw.wait_sent(PRIMARY, "Svara OK 1", timeout=40)
+    gw.wait(lambda: not waiting(gw), 10, "deleted from the phone")
+    check(len(gw.consults()) == 1, "made once")
+    check("writes work again" in gw.daemon_log(), "recovery logged")
+
+
+def test_locked_database_keeps_the_sms_and_recovers():
+    gw = Gateway()
+    try:
+        gw.start()
+        other = sqlite3.connect(gw.db, timeout=1, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        other.execute("INSERT INTO status (key, value, updated_at)"
+                      " VALUES ('other', 'x', 0)")
+        try:
+            hold_fault(gw, 8)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        recovered(gw)
+    finally:
+        gw.close()
+
+
+def start_with_shim(gw, trigger):
+    check(os.path.exists(SHIM), "%s missing: run make faults" % SHIM)
+    env = dict(os.environ, LD_PRELOAD=SHIM, JOURD_FAILWRITE=trigger)
+    # Under ASan the preloaded library comes before its runtime.
+    env["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
+                           ":verify_asan_link_order=0").lstrip(":")
+    gw.proc = subprocess.Popen([gw.jourd, "-d", "-c", gw.conf],
+                               stdout=gw.log, stderr=gw.log, env=env)
+    gw.wait(lambda: gw.status()["modem"]["state"] == "ready", 15,
+            "modem ready")
+
+
+def shim_case(errno_name):
+    gw = Gateway()
+    trigger = os.path.join(gw.dir, "fail-writes")
+    try:
+        start_with_shim(gw, trigger)
+        with open(trigger, "w") as f:
+            f.write(errno_name + "\n")
+        hold_fault(gw, 5)
+        os.unlink(trigger)
+        recovered(gw)
+    finally:
+        gw.close()
+
+
+def test_disk_full_keeps_the_sms_and_recovers():
+    shim_case("ENOSPC")
+
+
+def test_read_only_database_keeps_the_sms_and_recovers():
+    shim_case("EROFS")
