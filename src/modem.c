@@ -570,6 +570,20 @@ modem_configure(struct modem *m)
 	    mc->logfile[0] != '\0' ? "textalldate" : "");
 	/* Otherwise DebugFile is ignored for the process-wide one. */
 	cfg->UseGlobalDebugFile = FALSE;
+	/*
+	 * New-message indications for the AT driver (AT+CNMI): buffer them
+	 * while the line is busy (2), store each SMS and announce it with
+	 * +CMTI (1), store delivery reports (2; the sweep reads them), flush
+	 * buffered ones (0). Cell broadcast is left to libGammu (-1): 1.42
+	 * refuses to enable any indication unless the modem offers one for
+	 * cell broadcast too, and then sends 0 for it anyway. Left all zero,
+	 * as a fresh config is, libGammu takes mode 0 as "no indications".
+	 */
+	cfg->CNMIParams[0] = 2;
+	cfg->CNMIParams[1] = 1;
+	cfg->CNMIParams[2] = -1;
+	cfg->CNMIParams[3] = 2;
+	cfg->CNMIParams[4] = 0;
 	cfg->LockDevice = FALSE;
 	cfg->StartInfo = FALSE;
 	cfg->SyncTime = FALSE;

@@ -1,0 +1,481 @@
+#!/usr/bin/env python3
+"""A fake GSM modem on a pseudo-terminal, for libGammu's AT driver in PDU
+mode: what jourd's integration tests talk to instead of a USB modem.
+
+    python3 fakemodem.py --dir DIR [--pin 1234] [--manufacturer NAME]
+
+DIR/modem is a symbolic link to the pseudo-terminal (give it to jourd as
+[modem] device); DIR/ctl.sock is the control socket: one JSON object per
+line in, one per line out (see FakeModem below for the client).
+
+It behaves like a plain modem: it echoes commands (ATE0/ATE1), answers the
+identification, charset, PIN, signal, registration, message-storage and
+new-message-indication commands, lists, reads, deletes and sends SMS in PDU
+mode with the "> " prompt, and announces a new message with +CMTI (or hands
+it over with +CMT) as +CNMI asked. Anything else gets ERROR: answering OK to
+commands it does not know would make the driver take it for another
+vendor's modem. Every command line is logged to DIR/at.log and every
+submitted PDU is decoded and kept (7-bit with the extension table, UCS-2,
+concatenated parts).
+
+Faults on request: stop answering, answer +CMS ERROR to the next sends,
+drop the line (the device disappears) and come back on a new one.
+"""
+import argparse
+import json
+import os
+import select
+import socket
+import sys
+import time
+import tty
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pdu  # noqa: E402
+
+CAPACITY = 30
+
+
+class Modem:
+    def __init__(self, args):
+        self.dir = args.dir
+        self.pin = args.pin
+        self.manufacturer = args.manufacturer
+        self.log = open(os.path.join(self.dir, "at.log"), "a", buffering=1)
+        self.link = os.path.join(self.dir, "modem")
+        self.unlocked = not self.pin
+        self.pin_tries = 0
+        self.echo = True
+        self.cnmi = (0, 0, 0, 0, 0)
+        self.store = {}          # index -> [stat, hexpdu, tpdu length]
+        self.submits = []        # decoded SMS-SUBMIT parts, in order
+        self.mr = 0
+        self.silent = False
+        self.cms_errors = []     # error codes for the next sends
+        self.buf = b""
+        self.pdu_len = None      # set while a PDU is being typed
+        self.master = self.slave = None
+        self.open_line()
+
+    # -- the line --------------------------------------------------------
+    def open_line(self):
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)
+        # The fake keeps the slave open, so the master never sees a hang-up
+        # while jourd reconnects.
+        tmp = self.link + ".tmp"
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(os.ttyname(self.slave), tmp)
+        os.rename(tmp, self.link)
+        self.buf = b""
+        self.pdu_len = None
+
+    def drop_line(self):
+        """The device disappears: the link goes, the terminal closes."""
+        if os.path.lexists(self.link):
+            os.unlink(self.link)
+        for fd in (self.master, self.slave):
+            if fd is not None:
+                os.close(fd)
+        self.master = self.slave = None
+
+    def write(self, s):
+        if self.master is None:
+            return
+        try:
+            os.write(self.master, s.encode("latin-1"))
+        except OSError:
+            pass
+
+    def reply(self, *lines):
+        self.write("\r\n" + "\r\n".join(lines) + "\r\n")
+
+    def unsolicited(self, line):
+        self.write("\r\n" + line + "\r\n")
+
+    # -- input -------------------------------------------------------------
+    def feed(self, data):
+        if self.silent:
+            self.log.write("(silent) %r\n" % data)
+            return
+        self.buf += data
+        while True:
+            if self.pdu_len is not None:
+                end = min((i for i in (self.buf.find(b"\x1a"),
+                                       self.buf.find(b"\x1b")) if i >= 0),
+                          default=-1)
+                if end < 0:
+                    return
+                text, term = self.buf[:end], self.buf[end:end + 1]
+                self.buf = self.buf[end + 1:]
+                self.submit(text.decode("latin-1").strip(), term == b"\x1a")
+                continue
+            end = self.buf.find(b"\r")
+            if end < 0:
+                return
+            line = self.buf[:end].decode("latin-1").strip("\n\x1b ")
+            self.buf = self.buf[end + 1:]
+            if line:
+                self.command(line)
+
+    def command(self, line):
+        self.log.write(line + "\n")
+        if self.echo:
+            self.write(line + "\r")
+        up = line.upper()
+        if not up.startswith("AT"):
+            return self.reply("ERROR")
+        handler = self.dispatch(up[2:])
+        if handler is None:
+            return self.reply("ERROR")
+        handler(up[2:], line[2:])
+
+    def dispatch(self, cmd):
+        table = [
+            ("", self.ok), ("Z", self.ok), ("E0", self.set_echo),
+            ("E1", self.set_echo), ("+CMEE=", self.ok), ("Q0", self.ok),
+            ("V1", self.ok), ("&F", self.ok),
+            ("I", lambda c, r: self.reply(self.manufacturer + " GSM modem",
+                                          "OK")),
+            ("+CGMI", lambda c, r: self.reply(self.manufacturer, "OK")),
+            ("+CGMM", lambda c, r: self.reply("GSM modem", "OK")),
+            ("+CGMR", lambda c, r: self.reply("1.0", "OK")),
+            ("+CGSN", lambda c, r: self.reply("356938035643809", "OK")),
+            ("+CIMI", lambda c, r: self.reply("240011234567890", "OK")),
+            ("+CSCS=?", lambda c, r: self.reply(
+                '+CSCS: ("IRA","GSM","UCS2")', "OK")),
+            ("+CSCS?", lambda c, r: self.reply('+CSCS: "GSM"', "OK")),
+            ("+CSCS=", self.ok),
+            ("+CPIN?", self.cpin_query), ("+CPIN=", self.cpin_enter),
+            ("+CFUN=?", lambda c, r: self.reply("+CFUN: (0,1,4)", "OK")),
+            ("+CFUN?", lambda c, r: self.reply("+CFUN: 1", "OK")),
+            ("+CFUN=1", self.ok),
+            ("+CHUP=?", self.ok),
+            ("+CSQ", lambda c, r: self.reply("+CSQ: 21,99", "OK")),
+            ("+CREG?", lambda c, r: self.reply("+CREG: 0,1", "OK")),
+            ("+CREG=", self.ok),
+            ("+COPS?", lambda c, r: self.reply('+COPS: 0,0,"Telia"', "OK")),
+            ("+CMGF=?", lambda c, r: self.reply("+CMGF: (0)", "OK")),
+            ("+CMGF=0", self.ok), ("+CMGF?", lambda c, r: self.reply(
+                "+CMGF: 0", "OK")),
+            ("+CPMS=?", lambda c, r: self.reply(
+                '+CPMS: ("SM"),("SM"),("SM")', "OK")),
+            ("+CPMS?", lambda c, r: self.reply(
+                '+CPMS: "SM",%d,%d,"SM",%d,%d,"SM",%d,%d' % (
+                    (len(self.store), CAPACITY) * 3), "OK")),
+            ("+CPMS=", self.cpms),
+            ("+CNMI=?", lambda c, r: self.reply(
+                "+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)", "OK")),
+            ("+CNMI?", lambda c, r: self.reply(
+                "+CNMI: %d,%d,%d,%d,%d" % self.cnmi, "OK")),
+            ("+CNMI=", self.set_cnmi),
+            ("+CSCA?", lambda c, r: self.reply(
+                '+CSCA: "%s",145' % pdu.SMSC, "OK")),
+            ("+CSMS?", lambda c, r: self.reply("+CSMS: 0,1,1,1", "OK")),
+            ("+CMGL", self.cmgl), ("+CMGR=", self.cmgr),
+            ("+CMGD=", self.cmgd), ("+CMGS=", self.cmgs),
+        ]
+        for prefix, handler in table:
+            # Basic commands match whole; extended ones by their start.
+            if (cmd == prefix if not prefix.startswith("+")
+                    else cmd.startswith(prefix)):
+                return handler
+        return None
+
+    # -- commands ----------------------------------------------------------
+    def ok(self, cmd, raw):
+        self.reply("OK")
+
+    def set_echo(self, cmd, raw):
+        self.echo = cmd == "E1"
+        self.reply("OK")
+
+    def cpin_query(self, cmd, raw):
+        self.reply("+CPIN: " + ("READY" if self.unlocked else "SIM PIN"), "OK")
+
+    def cpin_enter(self, cmd, raw):
+        self.pin_tries += 1
+        given = raw.split("=", 1)[1].strip().strip('"')
+        if self.unlocked:
+            return self.reply("+CME ERROR: 3")
+        if given == self.pin:
+            self.unlocked = True
+            return self.reply("OK")
+        self.reply("+CME ERROR: 16")      # incorrect password
+
+    def cpms(self, cmd, raw):
+        mems = [m.strip('" ') for m in cmd.split("=", 1)[1].split(",")]
+        if any(m not in ("SM",) for m in mems):
+            return self.reply("+CMS ERROR: 302")
+        used = len(self.store)
+        self.reply("+CPMS: " + ",".join(["%d,%d" % (used, CAPACITY)] * 3),
+                   "OK")
+
+    def set_cnmi(self, cmd, raw):
+        try:
+            vals = [int(v) if v else 0 for v in cmd.split("=", 1)[1].split(",")]
+        except ValueError:
+            return self.reply("+CMS ERROR: 303")
+        self.cnmi = tuple((vals + [0] * 5)[:5])
+        self.reply("OK")
+
+    def need_pin(self):
+        if not self.unlocked:
+            self.reply("+CMS ERROR: 311")     # SIM PIN required
+            return True
+        return False
+
+    def cmgl(self, cmd, raw):
+        if self.need_pin():
+            return
+        want = cmd.split("=", 1)[1] if "=" in cmd else "0"
+        want = int(want) if want.isdigit() else 4
+        lines = []
+        for idx in sorted(self.store):
+            stat, hexpdu, tlen = self.store[idx]
+            if want in (4, stat):
+                lines += ["+CMGL: %d,%d,,%d" % (idx, stat, tlen), hexpdu]
+                if stat == 0:
+                    self.store[idx][0] = 1
+        self.reply(*(lines + ["OK"]))
+
+    def cmgr(self, cmd, raw):
+        if self.need_pin():
+            return
+        try:
+            idx = int(cmd.split("=", 1)[1])
+        except ValueError:
+            return self.reply("+CMS ERROR: 321")
+        if idx not in self.store:
+            # An empty location: real modems differ; most say OK or 321.
+            return self.reply("+CMS ERROR: 321")
+        stat, hexpdu, tlen = self.store[idx]
+        if stat == 0:
+            self.store[idx][0] = 1
+        self.reply("+CMGR: %d,,%d" % (stat, tlen), hexpdu, "OK")
+
+    def cmgd(self, cmd, raw):
+        if self.need_pin():
+            return
+        args = cmd.split("=", 1)[1].split(",")
+        try:
+            idx = int(args[0])
+            flag = int(args[1]) if len(args) > 1 else 0
+        except ValueError:
+            return self.reply("+CMS ERROR: 321")
+        if flag == 4:
+            self.store.clear()
+        else:
+            self.store.pop(idx, None)
+        self.reply("OK")
+
+    def cmgs(self, cmd, raw):
+        if self.need_pin():
+            return
+        try:
+            self.pdu_len = int(cmd.split("=", 1)[1])
+        except ValueError:
+            return self.reply("+CMS ERROR: 304")
+        self.write("\r\n> ")
+
+    def submit(self, hexpdu, send):
+        tlen, self.pdu_len = self.pdu_len, None
+        if not send:
+            self.log.write("(send cancelled)\n")
+            return self.reply("OK")
+        self.log.write("PDU " + hexpdu + "\n")
+        try:
+            raw = bytes.fromhex(hexpdu)
+            if len(raw) - 1 - raw[0] != tlen:
+                raise ValueError("length %d, said %d" % (
+                    len(raw) - 1 - raw[0], tlen))
+            part = pdu.decode_submit(hexpdu)
+        except (ValueError, IndexError) as e:
+            self.log.write("bad PDU: %s\n" % e)
+            return self.reply("+CMS ERROR: 304")
+        if self.cms_errors:
+            return self.reply("+CMS ERROR: %d" % self.cms_errors.pop(0))
+        self.mr = (self.mr + 1) % 256
+        part["mr"] = self.mr
+        part["at"] = time.time()
+        self.submits.append(part)
+        self.reply("+CMGS: %d" % self.mr, "OK")
+
+    # -- what the network does --------------------------------------------
+    def arrive(self, hexpdu, tlen):
+        """A message from the network: stored and announced, or routed
+        straight to the terminal with +CMT, as +CNMI says."""
+        mt = self.cnmi[1]
+        if mt in (2, 3):
+            self.unsolicited("+CMT: ,%d\r\n%s" % (tlen, hexpdu))
+            return None
+        free = [i for i in range(1, CAPACITY + 1) if i not in self.store]
+        if not free:
+            return None
+        idx = free[0]
+        self.store[idx] = [0, hexpdu, tlen]
+        if mt == 1:
+            self.unsolicited('+CMTI: "SM",%d' % idx)
+        return idx
+
+    def sent_messages(self):
+        """Submitted parts joined into messages: (to, ref) for long ones."""
+        out, open_ = [], {}
+        for p in self.submits:
+            if p["total"] and p["total"] > 1:
+                key = (p["to"], p["ref"])
+                m = open_.setdefault(key, {"to": p["to"], "parts": {},
+                                           "total": p["total"],
+                                           "coding": p["coding"],
+                                           "mr": [], "at": p["at"]})
+                m["parts"][p["part"]] = p["text"]
+                m["mr"].append(p["mr"])
+                if len(m["parts"]) == m["total"]:
+                    out.append({"to": m["to"], "coding": m["coding"],
+                                "parts": m["total"], "mr": m["mr"],
+                                "at": m["at"],
+                                "text": "".join(m["parts"][i] for i in
+                                                sorted(m["parts"]))})
+                    del open_[key]
+            else:
+                out.append({"to": p["to"], "coding": p["coding"], "parts": 1,
+                            "mr": [p["mr"]], "text": p["text"], "at": p["at"]})
+        return out
+
+    def control(self, req):
+        op = req.get("op")
+        if op == "deliver":
+            self.ref = getattr(self, "ref", 0) + 1
+            pdus = pdu.deliver_long(req["from"], req["text"], self.ref,
+                                    flash=req.get("flash", False),
+                                    when=req.get("when"))
+            drop = req.get("drop_part")
+            return {"index": [self.arrive(h, n) for i, (h, n) in
+                              enumerate(pdus) if i + 1 != drop],
+                    "parts": len(pdus)}
+        if op == "report":
+            h, n = pdu.status_report(req["mr"], req["to"],
+                                     req.get("delivered", True))
+            return {"index": self.arrive(h, n)}
+        if op == "sent":
+            return {"sent": self.sent_messages(), "parts": self.submits}
+        if op == "state":
+            return {"stored": len(self.store), "cnmi": self.cnmi,
+                    "pin_tries": self.pin_tries, "silent": self.silent,
+                    "line": self.master is not None, "echo": self.echo}
+        if op == "silent":
+            self.silent = bool(req.get("on", True))
+            return {}
+        if op == "cms_error":
+            self.cms_errors += [req.get("code", 500)] * req.get("count", 1)
+            return {}
+        if op == "drop":
+            self.drop_line()
+            return {}
+        if op == "reappear":
+            if self.master is None:
+                self.open_line()
+            return {}
+        raise ValueError("unknown op %r" % op)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--pin", default="")
+    ap.add_argument("--manufacturer", default="Generic")
+    args = ap.parse_args()
+    os.makedirs(args.dir, exist_ok=True)
+    m = Modem(args)
+    path = os.path.join(args.dir, "ctl.sock")
+    if os.path.exists(path):
+        os.unlink(path)
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(8)
+    clients = {}
+    while True:
+        fds = [srv] + list(clients)
+        if m.master is not None:
+            fds.append(m.master)
+        r, _, _ = select.select(fds, [], [])
+        for fd in r:
+            if fd is srv:
+                c, _ = srv.accept()
+                clients[c] = b""
+            elif fd is m.master:
+                try:
+                    data = os.read(m.master, 4096)
+                except OSError:
+                    data = b""
+                if data:
+                    m.feed(data)
+            else:
+                data = fd.recv(65536)
+                if not data:
+                    del clients[fd]
+                    fd.close()
+                    continue
+                clients[fd] += data
+                while b"\n" in clients[fd]:
+                    line, clients[fd] = clients[fd].split(b"\n", 1)
+                    try:
+                        resp = {"ok": True}
+                        resp.update(m.control(json.loads(line)))
+                    except (ValueError, KeyError) as e:
+                        resp = {"ok": False, "error": str(e)}
+                    fd.sendall(json.dumps(resp).encode() + b"\n")
+
+
+class FakeModem:
+    """The tests' handle on a fake modem process."""
+
+    def __init__(self, directory, pin="", manufacturer="Generic"):
+        import subprocess
+        self.dir = directory
+        self.device = os.path.join(directory, "modem")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--dir", directory,
+             "--pin", pin, "--manufacturer", manufacturer])
+        sock = os.path.join(directory, "ctl.sock")
+        end = time.monotonic() + 10
+        while not (os.path.exists(sock) and os.path.lexists(self.device)):
+            if time.monotonic() > end:
+                raise RuntimeError("fake modem did not start")
+            time.sleep(0.05)
+
+    def call(self, **req):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(os.path.join(self.dir, "ctl.sock"))
+        s.sendall(json.dumps(req).encode() + b"\n")
+        buf = b""
+        while not buf.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+        s.close()
+        resp = json.loads(buf)
+        if not resp.get("ok"):
+            raise RuntimeError(resp.get("error"))
+        return resp
+
+    def deliver(self, sender, text, **kw):
+        return self.call(op="deliver", **dict(kw, **{"from": sender,
+                                                      "text": text}))
+
+    def sent(self):
+        return self.call(op="sent")["sent"]
+
+    def commands(self):
+        with open(os.path.join(self.dir, "at.log"), encoding="latin-1") as f:
+            return f.read().splitlines()
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+if __name__ == "__main__":
+    main()
