@@ -19,8 +19,6 @@ msg_text_end(const char *text)
 
 	if (len == 0)
 		return "";
-	if (len >= 3 && strcmp(text + len - 3, "…") == 0)
-		return " ";
 	return strchr(".!?", text[len - 1]) != NULL ? " " : ". ";
 }
 
@@ -35,7 +33,7 @@ msg_page(char *out, size_t sz, const struct msg_consult *c, int code, int step)
 	 * stays in the log. */
 	n = text_copy(text, MSG_PAGE_TEXT_MAX + 1, c->text);
 	if (n < strlen(c->text))
-		snprintf(text + n, sizeof(text) - n, "…");
+		snprintf(text + n, sizeof(text) - n, "...");	/* GSM 7-bit */
 
 	snprintf(out, sz, "%s %s #%lld%s från %s%s%s, ring %s. %s%sSvara OK %d "
 	    "(NEJ %d = kan inte)",

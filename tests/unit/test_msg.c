@@ -106,6 +106,22 @@ test_small_buffer_is_bounded(void **state)
 	assert_int_equal(strlen(out), sizeof(out) - 1);
 }
 
+/* A cut page ends in "...": the ellipsis character is not in the GSM 7-bit
+ * alphabet and would turn a 3-part page into a 7-part UCS-2 one. */
+static void
+test_long_page_is_cut_in_gsm7(void **state)
+{
+	struct msg_consult	long_consult = consult;
+	char			text[600], out[1024];
+
+	memset(text, 'a', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	long_consult.text = text;
+	msg_page(out, sizeof(out), &long_consult, 3, 0);
+	assert_non_null(strstr(out, "aaa... Svara OK 3"));
+	assert_null(strstr(out, "\xe2\x80\xa6"));
+}
+
 static void
 test_kontakt_lists_name_and_number(void **state)
 {
@@ -258,6 +274,7 @@ main(void)
 		cmocka_unit_test(test_unanswered_gives_switchboard),
 		cmocka_unit_test(test_pv_texts_fit_one_sms),
 		cmocka_unit_test(test_small_buffer_is_bounded),
+		cmocka_unit_test(test_long_page_is_cut_in_gsm7),
 		cmocka_unit_test(test_kontakt_lists_name_and_number),
 		cmocka_unit_test(test_kontakt_many_fit_two_sms_and_count_the_rest),
 		cmocka_unit_test(test_kontakt_one_too_long_keeps_the_count),
