@@ -114,6 +114,8 @@ struct modem_group {
 struct modem {
 	const struct modem_conf	*mc;
 	int			 fd;
+	int			 dev_fd;	/* libGammu's tty, -1 = unknown */
+	bool			 dev_readable;	/* poll() saw input on it */
 	GSM_StateMachine	*sm;
 	bool			 connected;
 	bool			 pin_locked;	/* never reconnect: it would lock the SIM */
@@ -473,6 +475,40 @@ modem_incoming_cb(GSM_StateMachine *sm, GSM_SMSMessage *sms, void *arg)
 	}
 }
 
+/*
+ * The descriptor libGammu opened for the AT device, found among our own by
+ * the path it points to: libGammu does not hand it out. With it the worker
+ * sleeps in poll() until the modem says something (+CMTI) or the parent
+ * does, instead of waking every MODEM_AT_POLL to ask libGammu.
+ */
+static int
+modem_find_device_fd(const char *device)
+{
+	char		 want[PATH_MAX], link[300], got[PATH_MAX];
+	DIR		*d;
+	struct dirent	*de;
+	ssize_t		 n;
+	int		 fd = -1;
+
+	if (realpath(device, want) == NULL || (d = opendir("/proc/self/fd")) ==
+	    NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		if ((n = readlink(link, got, sizeof(got) - 1)) <= 0)
+			continue;
+		got[n] = '\0';
+		if (strcmp(got, want) == 0 && atoi(de->d_name) != dirfd(d)) {
+			fd = atoi(de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	return fd;
+}
+
 /* Closes and forgets the state machine (the tty is held exclusively). */
 static void
 modem_drop(struct modem *m)
@@ -484,6 +520,7 @@ modem_drop(struct modem *m)
 	modem_unwatch();
 	GSM_FreeStateMachine(m->sm);
 	m->sm = NULL;
+	m->dev_fd = -1;
 	m->connected = false;
 	m->have_smsc = false;
 }
@@ -695,6 +732,11 @@ modem_connect(struct modem *m)
 		modem_retry(m, detail);
 		return;
 	}
+	m->dev_fd = m->mc->driver == DRIVER_AT ?
+	    modem_find_device_fd(m->mc->device) : -1;
+	if (m->mc->driver == DRIVER_AT)
+		log_debug("modem: %s", m->dev_fd != -1 ? "waiting on the tty for "
+		    "indications" : "tty not found: asking every 500 ms");
 	/* InitConnection has just forgotten every callback. */
 	GSM_SetSendSMSStatusCallback(m->sm, modem_send_status_cb, m);
 	GSM_SetIncomingSMSCallback(m->sm, modem_incoming_cb, m);
@@ -1472,7 +1514,9 @@ modem_timeout(struct modem *m)
 		due = now;
 	else {
 		due = m->next_sweep;
-		if (m->mc->driver == DRIVER_AT && m->next_poll < due)
+		/* Without the tty's descriptor, ask libGammu now and then. */
+		if (m->mc->driver == DRIVER_AT && m->dev_fd == -1 &&
+		    m->next_poll < due)
 			due = m->next_poll;
 	}
 	if (due <= now)
@@ -1493,7 +1537,10 @@ modem_work(struct modem *m)
 #endif
 	if (!m->connected && !m->pin_locked && now >= m->next_connect)
 		modem_connect(m);
-	if (m->connected && m->mc->driver == DRIVER_AT && now >= m->next_poll) {
+	if (m->connected && m->mc->driver == DRIVER_AT && (m->dev_readable ||
+	    (m->dev_fd == -1 && now >= m->next_poll))) {
+		/* +CMTI and the like: libGammu calls modem_incoming_cb. */
+		m->dev_readable = false;
 		modem_watch(m);
 		GSM_ReadDevice(m->sm, FALSE);
 		modem_unwatch();
@@ -1527,9 +1574,10 @@ int
 modem_main(const struct modem_conf *mc, int fd)
 {
 	struct sigaction	 sa;
-	struct pollfd		 pfd;
+	struct pollfd		 pfd[2];
 	struct modem		*m;
 	int			 rc, status = 0;
+	nfds_t			 n;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
@@ -1544,6 +1592,7 @@ modem_main(const struct modem_conf *mc, int fd)
 	}
 	m->mc = mc;
 	m->fd = fd;
+	m->dev_fd = -1;
 	m->backoff = MODEM_BACKOFF_MIN;
 	m->next_connect = modem_mono();
 	m->watchdog = MODEM_WATCHDOG_MIN;
@@ -1555,10 +1604,18 @@ modem_main(const struct modem_conf *mc, int fd)
 	modem_report(m, MODEM_CONNECTING, mc->device);
 	for (;;) {
 		modem_work(m);
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		rc = poll(&pfd, 1, modem_timeout(m));
+		/* Asleep until the parent or the modem has something to say. */
+		pfd[0].fd = fd;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		n = 1;
+		if (m->connected && m->dev_fd != -1) {
+			pfd[1].fd = m->dev_fd;
+			pfd[1].events = POLLIN;
+			pfd[1].revents = 0;
+			n = 2;
+		}
+		rc = poll(pfd, n, modem_timeout(m));
 		if (rc == -1) {
 			if (errno == EINTR)
 				continue;
@@ -1566,9 +1623,14 @@ modem_main(const struct modem_conf *mc, int fd)
 			status = 1;
 			break;
 		}
-		if (rc == 0)
-			continue;
-		if (modem_dispatch(m) == -1)
+		if (n == 2 && pfd[1].revents != 0) {
+			if (pfd[1].revents & POLLIN)
+				m->dev_readable = true;
+			else	/* hung up, gone: reconnect, not spin */
+				modem_lost(m, "device", ERR_DEVICEREADERROR);
+		}
+		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    modem_dispatch(m) == -1)
 			break;
 	}
 	modem_free(m);
