@@ -172,7 +172,7 @@ def test_mdk_each_answer_told_and_the_silent_unit_named():
         check(c["state"] == "open", "GER still paging: %s" % c["state"])
         check(not texts(gw, REQUESTER, "alla enheter"), "not all answered")
         note = gw.wait_sent(REQUESTER, "#%d MDK GER: ingen jour har svarat"
-                            % cid, timeout=15)
+                            % cid, timeout=25)
         check("070-174 06 35" in note["text"], "GER's switchboard: %r"
               % note["text"])
         gw.wait(lambda: gw.last_consult()["state"] == "unanswered", 5,
@@ -180,7 +180,7 @@ def test_mdk_each_answer_told_and_the_silent_unit_named():
         check(not texts(gw, REQUESTER, "KARD: ingen jour") and
               not texts(gw, REQUESTER, "PSYK: ingen jour"),
               "only the silent unit is reported")
-    run(gateway(extra=mdk("6s"), roster_csv=MDK_ROSTER), body)
+    run(gateway(extra=mdk("15s"), roster_csv=MDK_ROSTER), body)
 
 
 def test_mdk_one_person_on_two_legs_acknowledges_both():
