@@ -4,7 +4,7 @@
 #   make run        install what is missing, build, prepare var/, run on the dummy phone
 #   make check      install what is missing, build, run every unit and integration test
 #   make asan       the same tests built with AddressSanitizer and UBSan
-#   make crashtest  SIGKILL jourd 100 times over 1000 SMS; nothing may be lost
+#   make crashtest  SIGKILL jourd 110+ times over 1,100+ SMS; nothing may be lost
 #   make fuzz       run every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
 #   make install    PREFIX=/usr/local DESTDIR= (binaries, unit, manual pages)
 
@@ -153,12 +153,13 @@ $(BUILD)/jourd: $(JOURD_OBJS) $(BUILD)/libjourd.a
 $(BUILD)/jourctl: $(JOURCTL_OBJS) $(BUILD)/libjourd.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-# The crash campaign: SIGKILL at random moments while SMS stream in; the
-# proof of nothing lost comes from the database. make check runs a short one.
-CRASH_KILLS	?= 100
-CRASH_MESSAGES	?= 1000
+# The crash campaign: SIGKILL at random moments, also right after a commit
+# and mid-send; the proof of nothing lost comes from the database. make check
+# runs a short one. SEED=N repeats a campaign.
+CRASH_RUNS	?= 110
+CRASH_MESSAGES	?= 1100
 crashtest: all
-	@python3 tests/crash/crashtest.py --kills $(CRASH_KILLS) \
+	@python3 tests/crash/crashtest.py --runs $(CRASH_RUNS) \
 	    --messages $(CRASH_MESSAGES) $(if $(SEED),--seed $(SEED))
 
 # A jourd with the modem worker's fault injection compiled in (src/modem.c,
