@@ -28,6 +28,7 @@
 #define JOURD_PARSE_H
 
 #include "common.h"
+#include "config.h"
 
 enum sms_verb {
 	SMS_EMPTY,	/* nothing but white space */
@@ -84,5 +85,8 @@ void parse_sms(const char *text, const struct parse_ctx *ctx, struct sms_cmd *ou
 
 /* The name of a verb, for logs and events ("request", "ok", …). */
 const char *parse_verb_name(enum sms_verb verb);
+
+/* The context a configuration gives: its keywords and outcome codes. */
+void	parse_ctx_from_config(const struct config *cf, struct parse_ctx *p);
 
 #endif

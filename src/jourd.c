@@ -33,7 +33,6 @@
 #define RESPAWN_MAX		(60 * JT_SECOND)
 
 static void	jourd_worker_start(struct jourd *j);
-static void	jourd_parse_ctx(const struct config *cf, struct parse_ctx *p);
 
 static const char sql_status[] =
     "INSERT INTO status (key, value, updated_at) VALUES (?, ?, ?)"
@@ -350,7 +349,7 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 		text_copy(cf.database, sizeof(cf.database), j->cf.database);
 		cf.modem = j->cf.modem;
 		j->cf = cf;
-		jourd_parse_ctx(&j->cf, &j->pctx);
+		parse_ctx_from_config(&j->cf, &j->pctx);
 		calendar_from_config(&j->cal, &j->cf);
 		log_info("configuration reloaded from %s", j->cf.path);
 		jourd_rearm(j);
@@ -386,25 +385,6 @@ jourd_lock(const char *database)
 }
 
 /* Keyword tables for the parser, from the configuration. */
-static void
-jourd_parse_ctx(const struct config *cf, struct parse_ctx *p)
-{
-	int	i, k;
-
-	memset(p, 0, sizeof(*p));
-	for (i = 0; i < MAX_TRACKS; i++) {
-		for (k = 0; k < cf->tracks[i].nkeywords; k++)
-			text_copy(p->tracks[i].keywords[k], WORD_MAX,
-			    cf->tracks[i].keywords[k]);
-		p->tracks[i].nkeywords = cf->tracks[i].nkeywords;
-		p->tracks[i].multi_unit = i == TRACK_MDK;
-	}
-	p->ntracks = MAX_TRACKS;
-	for (i = 0; i < cf->noutcomes; i++)
-		text_copy(p->outcomes[i], WORD_MAX, cf->outcomes[i]);
-	p->noutcomes = cf->noutcomes;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -448,7 +428,7 @@ main(int argc, char *argv[])
 		printf("jourd: configuration %s OK\n", path);
 		return 0;
 	}
-	jourd_parse_ctx(&j->cf, &j->pctx);
+	parse_ctx_from_config(&j->cf, &j->pctx);
 	calendar_from_config(&j->cal, &j->cf);
 	signal(SIGPIPE, SIG_IGN);
 

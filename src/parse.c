@@ -595,3 +595,22 @@ parse_verb_name(enum sms_verb verb)
 		return "invalid";
 	return parse_verb_names[verb];
 }
+
+void
+parse_ctx_from_config(const struct config *cf, struct parse_ctx *p)
+{
+	int	i, k;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < MAX_TRACKS; i++) {
+		for (k = 0; k < cf->tracks[i].nkeywords; k++)
+			text_copy(p->tracks[i].keywords[k], WORD_MAX,
+			    cf->tracks[i].keywords[k]);
+		p->tracks[i].nkeywords = cf->tracks[i].nkeywords;
+		p->tracks[i].multi_unit = i == TRACK_MDK;
+	}
+	p->ntracks = MAX_TRACKS;
+	for (i = 0; i < cf->noutcomes; i++)
+		text_copy(p->outcomes[i], WORD_MAX, cf->outcomes[i]);
+	p->noutcomes = cf->noutcomes;
+}
