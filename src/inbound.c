@@ -471,10 +471,11 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 
 	snprintf(verb, sizeof(verb), "%s", cmd->verb == SMS_OK ? "OK" :
 	    cmd->verb == SMS_NEJ ? "NEJ" : "KLAR");
-	if (cmd->verb == SMS_KLAR && cmd->error[0]) {
+	/* A malformed code ("OK 0", "OK -1") is never taken as no code. */
+	if (cmd->error[0]) {
 		*outcome = "bad_response";
 		return inbound_answer(j, from, msg_usage(text, sizeof(text),
-		    "KLAR", cmd->error), 0, now);
+		    verb, cmd->error), 0, now);
 	}
 	if (cmd->code > 0) {
 		if ((st = db_stmt(j->db, sql_page_by_code)) == NULL)

@@ -228,6 +228,12 @@ msg_example(const char *keyword)
 {
 	if (strcmp(keyword, "KLAR") == 0)
 		return "KLAR 3 RAD";
+	if (strcmp(keyword, "OK") == 0)
+		return "OK 3";
+	if (strcmp(keyword, "NEJ") == 0)
+		return "NEJ 3";
+	if (strcmp(keyword, "JOUR") == 0)
+		return "JOUR KARD primary";
 	if (strcmp(keyword, "AVBRYT") == 0 || strcmp(keyword, "CANCEL") == 0)
 		return "AVBRYT 12";
 	if (strcmp(keyword, "MDK") == 0)
