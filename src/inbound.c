@@ -768,6 +768,30 @@ static const char sql_override[] =
     "INSERT INTO shifts (unit, role, phone, start_at, end_at, source)"
     " VALUES (?, ?, ?, ?, ?, 'override')";
 
+static const char sql_jour_member[] =
+    "SELECT 1 FROM people WHERE phone = ?1 AND unit = ?2"
+    " UNION ALL SELECT 1 FROM shifts WHERE phone = ?1 AND unit = ?2 LIMIT 1";
+
+/*
+ * True when phone may take over a role of unit: it belongs to the unit or
+ * has been on its roster. Anyone else's JOUR, a typo or an auto-responder's,
+ * would divert the unit's pages to someone who cannot answer them.
+ */
+static bool
+inbound_jour_member(struct jourd *j, const char *phone, const char *unit)
+{
+	sqlite3_stmt	*st;
+	bool		 member;
+
+	if ((st = db_stmt(j->db, sql_jour_member)) == NULL)
+		return false;
+	db_bind_text(st, 1, phone);
+	db_bind_text(st, 2, unit);
+	member = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return member;
+}
+
 /* True when role is a role of unit: in its roster or in a track's steps. */
 static bool
 inbound_role_known(struct jourd *j, const char *unit, const char *role)
@@ -813,6 +837,11 @@ inbound_jour(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		*outcome = "unknown_unit";
 		return inbound_answer(j, from, msg_unknown_unit(text, sizeof(text),
 		    cmd->units[0]), 0, now);
+	}
+	if (!inbound_jour_member(j, from, unit)) {
+		*outcome = "not_member";
+		return inbound_answer(j, from, msg_jour_not_member(text,
+		    sizeof(text), unit), 0, now);
 	}
 	text_copy(role, sizeof(role), cmd->role[0] ? cmd->role :
 	    j->cf.tracks[TRACK_AKUT].roles[0]);

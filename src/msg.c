@@ -174,6 +174,14 @@ msg_jour_taken(char *out, size_t sz, const char *who, const char *unit,
 }
 
 char *
+msg_jour_not_member(char *out, size_t sz, const char *unit)
+{
+	snprintf(out, sz, "Du hör inte till %s och kan inte ta över dess jour. "
+	    "Inget har ändrats. Kontakta administratören om det är fel.", unit);
+	return out;
+}
+
+char *
 msg_help(char *out, size_t sz)
 {
 	snprintf(out, sz, "jourd: AKUT <enhet> <text>, HALV <enhet> <text>, "
