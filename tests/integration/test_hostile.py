@@ -49,8 +49,9 @@ H_ROSTER = roster([("KARD", "primary", "+46701740620"),
 
 # Identity numbers: valid check digits (refused) and invalid ones (paged).
 PNR_VALID = ["19121212-1212", "121212-1212", "191212121212", "701063-2391",
+             "1912-12-12-1212",
              "121212+1212"]
-PNR_INVALID = ["19121212-1213", "701063-2392"]
+PNR_INVALID = ["19121212-1213", "701063-2392", "1912-12-12-1213"]
 
 LONG_1600 = ("Patient med svår bröstsmärta, ring mig. " * 40)[:1600]
 
