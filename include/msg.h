@@ -56,6 +56,8 @@ char *msg_jour_confirm(char *out, size_t sz, const char *unit,
     const char *role, const char *until);
 char *msg_jour_taken(char *out, size_t sz, const char *who, const char *unit,
     const char *role, const char *until);
+/* JOUR for a unit the sender neither belongs to nor is rostered for. */
+char *msg_jour_not_member(char *out, size_t sz, const char *unit);
 char *msg_help(char *out, size_t sz);
 char *msg_not_understood(char *out, size_t sz, const char *what);
 char *msg_pnr_refused(char *out, size_t sz);

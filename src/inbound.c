@@ -471,10 +471,11 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 
 	snprintf(verb, sizeof(verb), "%s", cmd->verb == SMS_OK ? "OK" :
 	    cmd->verb == SMS_NEJ ? "NEJ" : "KLAR");
-	if (cmd->verb == SMS_KLAR && cmd->error[0]) {
+	/* A malformed code ("OK 0", "OK -1") is never taken as no code. */
+	if (cmd->error[0]) {
 		*outcome = "bad_response";
 		return inbound_answer(j, from, msg_usage(text, sizeof(text),
-		    "KLAR", cmd->error), 0, now);
+		    verb, cmd->error), 0, now);
 	}
 	if (cmd->code > 0) {
 		if ((st = db_stmt(j->db, sql_page_by_code)) == NULL)
@@ -767,6 +768,30 @@ static const char sql_override[] =
     "INSERT INTO shifts (unit, role, phone, start_at, end_at, source)"
     " VALUES (?, ?, ?, ?, ?, 'override')";
 
+static const char sql_jour_member[] =
+    "SELECT 1 FROM people WHERE phone = ?1 AND unit = ?2"
+    " UNION ALL SELECT 1 FROM shifts WHERE phone = ?1 AND unit = ?2 LIMIT 1";
+
+/*
+ * True when phone may take over a role of unit: it belongs to the unit or
+ * has been on its roster. Anyone else's JOUR, a typo or an auto-responder's,
+ * would divert the unit's pages to someone who cannot answer them.
+ */
+static bool
+inbound_jour_member(struct jourd *j, const char *phone, const char *unit)
+{
+	sqlite3_stmt	*st;
+	bool		 member;
+
+	if ((st = db_stmt(j->db, sql_jour_member)) == NULL)
+		return false;
+	db_bind_text(st, 1, phone);
+	db_bind_text(st, 2, unit);
+	member = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return member;
+}
+
 /* True when role is a role of unit: in its roster or in a track's steps. */
 static bool
 inbound_role_known(struct jourd *j, const char *unit, const char *role)
@@ -812,6 +837,11 @@ inbound_jour(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		*outcome = "unknown_unit";
 		return inbound_answer(j, from, msg_unknown_unit(text, sizeof(text),
 		    cmd->units[0]), 0, now);
+	}
+	if (!inbound_jour_member(j, from, unit)) {
+		*outcome = "not_member";
+		return inbound_answer(j, from, msg_jour_not_member(text,
+		    sizeof(text), unit), 0, now);
 	}
 	text_copy(role, sizeof(role), cmd->role[0] ? cmd->role :
 	    j->cf.tracks[TRACK_AKUT].roles[0]);
@@ -933,11 +963,79 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
 	return 0;
 }
 
+/* Look-alikes of what the grammar and the identity-number scan read. */
+static const struct inbound_alike {
+	unsigned int	first, last;	/* code points */
+	char		to;		/* ASCII stand-in; '\0' drops them */
+	bool		digits;		/* first..last stand for '0'..'9' */
+} inbound_alikes[] = {
+	{ 0x00a0, 0x00a0, ' ', false },	/* no-break space */
+	{ 0x00ad, 0x00ad, '\0', false },	/* soft hyphen */
+	{ 0x0660, 0x0669, '0', true },	/* Arabic-Indic digits */
+	{ 0x06f0, 0x06f9, '0', true },	/* extended Arabic-Indic digits */
+	{ 0x2000, 0x200a, ' ', false },	/* typographic spaces */
+	{ 0x200b, 0x200f, '\0', false },	/* zero-width, LRM, RLM */
+	{ 0x2010, 0x2015, '-', false },	/* hyphens and dashes */
+	{ 0x202a, 0x202e, '\0', false },	/* bidirectional embeddings */
+	{ 0x202f, 0x202f, ' ', false },	/* narrow no-break space */
+	{ 0x2060, 0x2064, '\0', false },	/* word joiner, invisible operators */
+	{ 0x2066, 0x2069, '\0', false },	/* bidirectional isolates */
+	{ 0x2212, 0x2212, '-', false },	/* minus sign */
+	{ 0xfeff, 0xfeff, '\0', false },	/* byte order mark */
+	{ 0xfe63, 0xfe63, '-', false },	/* small hyphen-minus */
+	{ 0xff0b, 0xff0b, '+', false },	/* fullwidth plus */
+	{ 0xff0d, 0xff0d, '-', false },	/* fullwidth hyphen-minus */
+	{ 0xff10, 0xff19, '0', true },	/* fullwidth digits */
+};
+
+/*
+ * Copies in to out with invisible format characters dropped and look-alike
+ * digits, dashes and spaces made ASCII, so that "１９１２１２１２–１２１２" is
+ * refused as the personnummer it is and an RLM typed before a unit does not
+ * hide it. Other bytes are copied as they are.
+ */
+static void
+inbound_normalise(const char *in, char *out, size_t outsz)
+{
+	const unsigned char	*p = (const unsigned char *)in;
+	size_t			 o = 0, n, i;
+	unsigned int		 cp;
+
+	while (*p != '\0' && o + 1 < outsz) {
+		cp = 0;
+		n = 1;
+		if (p[0] >= 0xc2 && p[0] <= 0xdf && (p[1] & 0xc0) == 0x80) {
+			cp = (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
+			n = 2;
+		} else if (p[0] >= 0xe0 && p[0] <= 0xef &&
+		    (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
+			cp = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 |
+			    (p[2] & 0x3fu);
+			n = 3;
+		}
+		for (i = 0; cp != 0 && i < nitems(inbound_alikes); i++)
+			if (cp >= inbound_alikes[i].first &&
+			    cp <= inbound_alikes[i].last)
+				break;
+		if (cp == 0 || i == nitems(inbound_alikes)) {
+			if (o + n >= outsz)
+				break;
+			memcpy(out + o, p, n);
+			o += n;
+		} else if (inbound_alikes[i].to != '\0')
+			out[o++] = (char)(inbound_alikes[i].to +
+			    (inbound_alikes[i].digits ?
+			    (int)(cp - inbound_alikes[i].first) : 0));
+		p += n;
+	}
+	out[o] = '\0';
+}
+
 void
 inbound_sms(struct jourd *j, const struct ipc_sms_in *m)
 {
 	static struct sms_cmd	 cmd;
-	static char		 masked[SMS_TEXT_MAX];
+	static char		 masked[SMS_TEXT_MAX], plain[SMS_TEXT_MAX];
 	struct ipc_token	 tok = { .token = m->token };
 	sqlite3_stmt		*st;
 	char			 sender[PHONE_MAX], from[64], key[160];
@@ -956,9 +1054,11 @@ inbound_sms(struct jourd *j, const struct ipc_sms_in *m)
 	memset(&cmd, 0, sizeof(cmd));
 	if (m->binary)
 		cmd.verb = SMS_UNKNOWN;
-	else
-		parse_sms(m->text, &j->pctx, &cmd);
-	pnr_mask(m->text, masked, sizeof(masked));
+	else {
+		inbound_normalise(m->text, plain, sizeof(plain));
+		parse_sms(plain, &j->pctx, &cmd);
+	}
+	pnr_mask(m->binary ? m->text : plain, masked, sizeof(masked));
 	inbound_dedup_key(m, from, masked, key, sizeof(key));
 
 	if (db_begin(j->db) == -1)

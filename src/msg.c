@@ -182,6 +182,14 @@ msg_jour_taken(char *out, size_t sz, const char *who, const char *unit,
 }
 
 char *
+msg_jour_not_member(char *out, size_t sz, const char *unit)
+{
+	snprintf(out, sz, "Du hör inte till %s och kan inte ta över dess jour. "
+	    "Inget har ändrats. Kontakta administratören om det är fel.", unit);
+	return out;
+}
+
+char *
 msg_help(char *out, size_t sz)
 {
 	snprintf(out, sz, "jourd: AKUT <enhet> <text>, HALV <enhet> <text>, "
@@ -236,6 +244,12 @@ msg_example(const char *keyword)
 {
 	if (strcmp(keyword, "KLAR") == 0)
 		return "KLAR 3 RAD";
+	if (strcmp(keyword, "OK") == 0)
+		return "OK 3";
+	if (strcmp(keyword, "NEJ") == 0)
+		return "NEJ 3";
+	if (strcmp(keyword, "JOUR") == 0)
+		return "JOUR KARD primary";
 	if (strcmp(keyword, "AVBRYT") == 0 || strcmp(keyword, "CANCEL") == 0)
 		return "AVBRYT 12";
 	if (strcmp(keyword, "MDK") == 0)

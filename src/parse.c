@@ -186,6 +186,9 @@ parse_number(const struct parse_tok *tok, size_t maxdigits, int64_t *out)
 		t.s++;
 		t.n--;
 	}
+	/* "-1" looks like a number, so it is a bad one, not some other word. */
+	if (t.n > 1 && t.s[0] == '-' && parse_is_digit(t.s[1]))
+		return -1;
 	if (t.n == 0 || !parse_is_digit(t.s[0]))
 		return 0;
 	if (t.n > maxdigits)

@@ -112,6 +112,34 @@ pnr_run(const unsigned char *s, const unsigned char *end)
  * Finds the first number in the n bytes at text (which hold no NUL) from
  * byte start on; start must not be inside a digit run.
  */
+/*
+ * The date of birth written as a date, "1912-12-12-1212" or "12-12-12+1212":
+ * r digits (2 or 4) at p, then "-MM-DD", '-' or '+' and four digits.
+ * Fills d with the 12 or 10 digits and returns the length matched, or 0.
+ */
+static size_t
+pnr_scan_date(const unsigned char *p, const unsigned char *end, size_t r,
+    char d[12])
+{
+	const unsigned char	*q = p + r;
+	size_t			 o = r;
+	int			 i;
+
+	if ((r != 2 && r != 4) || end - q < 11)
+		return 0;
+	memcpy(d, p, r);
+	for (i = 0; i < 2; i++, q += 3, o += 2) {
+		if (q[0] != '-' || pnr_run(q + 1, end) != 2)
+			return 0;
+		memcpy(d + o, q + 1, 2);
+	}
+	/* Not a space: "2024-05-03 1430" is a date and a time. */
+	if ((*q != '-' && *q != '+') || pnr_run(q + 1, end) != 4)
+		return 0;
+	memcpy(d + o, q + 1, 4);
+	return (size_t)(q + 5 - p);
+}
+
 static bool
 pnr_scan(const char *text, size_t n, size_t start, size_t *off, size_t *len)
 {
@@ -131,6 +159,12 @@ pnr_scan(const char *text, size_t n, size_t start, size_t *off, size_t *len)
 		    (r == 12 && pnr_check12((const char *)p))) {
 			*off = (size_t)(p - base);
 			*len = r;
+			return true;
+		}
+		if ((r2 = pnr_scan_date(p, end, r, d)) > 0 &&
+		    ((r == 2 && pnr_check(d, -1)) || (r == 4 && pnr_check12(d)))) {
+			*off = (size_t)(p - base);
+			*len = r2;
 			return true;
 		}
 		if (r != 6 && r != 8)

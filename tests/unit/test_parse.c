@@ -597,6 +597,10 @@ test_ok(void **state)
 	bad("OK 0", SMS_OK);
 	bad("OK 3a", SMS_OK);
 	bad("OK #3x", SMS_OK);
+	/* A negative number is a malformed code, never a comment. */
+	bad("OK -1", SMS_OK);
+	bad("NEJ -12", SMS_NEJ);
+	assert_int_equal(good("OK - ringer", SMS_OK)->code, 0);
 }
 
 static void

@@ -244,6 +244,27 @@ test_mask_long(void **state)
 	free(out);
 }
 
+/* The date of birth written as a date, with dashes, is found and masked. */
+static void
+test_find_date_forms(void **state)
+{
+	char	out[64];
+	size_t	off, len;
+
+	assert_true(pnr_find("pat 1912-12-12-1212 hej", &off, &len));
+	assert_int_equal(off, 4);
+	assert_int_equal(len, 15);
+	assert_true(pnr_find("12-12-12-1212", NULL, NULL));
+	assert_true(pnr_find("12-12-12+1212", NULL, NULL));
+	/* Same shapes, wrong check digit or date: not an identity number. */
+	assert_false(pnr_find("1912-12-12-1213", NULL, NULL));
+	assert_false(pnr_find("1912-13-12-1212", NULL, NULL));
+	assert_false(pnr_find("1912-12-12 1212", NULL, NULL));	/* a time */
+	assert_false(pnr_find("1912-12-12-121", NULL, NULL));
+	assert_int_equal(pnr_mask("pat 1912-12-12-1212.", out, sizeof(out)), 1);
+	assert_string_equal(out, "pat XXXX-XX-XX-XXXX.");
+}
+
 int
 main(void)
 {
@@ -257,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_mask),
 		cmocka_unit_test(test_mask_truncates),
 		cmocka_unit_test(test_mask_long),
+		cmocka_unit_test(test_find_date_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
