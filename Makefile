@@ -4,6 +4,7 @@
 #   make run        install what is missing, build, prepare var/, run on the dummy phone
 #   make check      install what is missing, build, run every unit and integration test
 #   make asan       the same tests built with AddressSanitizer and UBSan
+#   make bench      figures: throughput, latency, memory, restart time
 #   make crashtest  SIGKILL jourd 110+ times over 1,100+ SMS; nothing may be lost
 #   make fuzz       run every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
 #   make install    PREFIX=/usr/local DESTDIR= (binaries, unit, manual pages)
@@ -174,6 +175,14 @@ faults: $(FAULTS_BUILD)/failwrite.so
 $(FAULTS_BUILD)/failwrite.so: tests/faults/failwrite.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -shared -fPIC -o $@ $< -ldl
+
+# make bench: figures, not tests (bench/run.py prints the table).
+BENCH_OBJS = $(BUILD)/src/inbound.o $(BUILD)/src/consult.o $(BUILD)/src/outbox.o
+$(BUILD)/bench_pipeline: bench/bench_pipeline.c $(BENCH_OBJS) $(BUILD)/libjourd.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: deps all $(BUILD)/bench_pipeline
+	@python3 bench/run.py
 
 FUZZ_SECONDS ?= 30
 fuzz: deps

@@ -61,7 +61,11 @@ bool	trouble_pin_refused(struct jourd *j);
 void	trouble_pin_wrong(struct jourd *j);
 
 /* inbound.c */
+/* The most SMS stored in one transaction. */
+#define INBOUND_BATCH_MAX	32
 void	inbound_sms(struct jourd *j, const struct ipc_sms_in *m);
+void	inbound_sms_batch(struct jourd *j, const struct ipc_sms_in *const *m,
+	    int n);
 void	inbound_status_report(struct jourd *j, const struct ipc_status_report *r);
 void	inbound_dedup_key(const struct ipc_sms_in *m, const char *sender,
 	    const char *stored_text, char *out, size_t sz);

@@ -1031,12 +1031,16 @@ inbound_normalise(const char *in, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
-void
-inbound_sms(struct jourd *j, const struct ipc_sms_in *m)
+/*
+ * One SMS inside the caller's transaction: inbox row, routing and every
+ * consequence. 0 when it is stored (or was before), -1 when it must stay
+ * on the phone; the caller rolls back to the SMS's savepoint then.
+ */
+static int
+inbound_one(struct jourd *j, const struct ipc_sms_in *m)
 {
 	static struct sms_cmd	 cmd;
 	static char		 masked[SMS_TEXT_MAX], plain[SMS_TEXT_MAX];
-	struct ipc_token	 tok = { .token = m->token };
 	sqlite3_stmt		*st;
 	char			 sender[PHONE_MAX], from[64], key[160];
 	enum phone_result	 pr;
@@ -1044,11 +1048,6 @@ inbound_sms(struct jourd *j, const struct ipc_sms_in *m)
 	int64_t			 inbox_id, consult = 0;
 	jtime_t			 now = jtime_now();
 
-	/* The database failed a moment ago: leave it on the phone for now. */
-	if (!db_may_write(j->db)) {
-		jourd_to_worker(j, IPC_SMS_RETRY, &tok, sizeof(tok));
-		return;
-	}
 	pr = phone_normalise(m->sender, sender);
 	text_copy(from, sizeof(from), pr == PHONE_OK ? sender : m->sender);
 	memset(&cmd, 0, sizeof(cmd));
@@ -1061,10 +1060,8 @@ inbound_sms(struct jourd *j, const struct ipc_sms_in *m)
 	pnr_mask(m->binary ? m->text : plain, masked, sizeof(masked));
 	inbound_dedup_key(m, from, masked, key, sizeof(key));
 
-	if (db_begin(j->db) == -1)
-		goto retry;
 	if ((st = db_stmt(j->db, sql_inbox_insert)) == NULL)
-		goto rollback;
+		goto retry;
 	db_bind_text(st, 1, key);
 	db_bind_text(st, 2, from);
 	sqlite3_bind_int64(st, 3, m->smsc_time);
@@ -1073,43 +1070,87 @@ inbound_sms(struct jourd *j, const struct ipc_sms_in *m)
 	db_bind_text(st, 6, masked);
 	db_bind_text(st, 7, parse_verb_name(cmd.verb));
 	if (db_done(j->db, st) == -1)
-		goto rollback;
+		goto retry;
 	if (sqlite3_changes(db_handle(j->db)) == 0) {
 		/* Committed before: the phone still had it. Delete it again. */
-		if (db_commit(j->db) == -1)
-			goto rollback;
 		log_info("inbound: repeat of a committed SMS from %s", from);
-		jourd_to_worker(j, IPC_SMS_COMMITTED, &tok, sizeof(tok));
-		return;
+		return 0;
 	}
 	inbox_id = sqlite3_last_insert_rowid(db_handle(j->db));
 
 	if (inbound_route(j, m, &cmd, from, pr, masked, inbox_id, now, &consult,
 	    &outcome) == -1)
-		goto rollback;
+		goto retry;
 	if ((st = db_stmt(j->db, sql_inbox_done)) == NULL)
-		goto rollback;
+		goto retry;
 	db_bind_text(st, 1, outcome);
 	if (consult > 0)
 		sqlite3_bind_int64(st, 2, consult);
 	sqlite3_bind_int64(st, 3, inbox_id);
-	if (db_done(j->db, st) == -1 || db_commit(j->db) == -1)
-		goto rollback;
-
+	if (db_done(j->db, st) == -1)
+		goto retry;
 	log_info("inbound: %s from %s: %s", parse_verb_name(cmd.verb), from,
 	    outcome);
-	jourd_to_worker(j, IPC_SMS_COMMITTED, &tok, sizeof(tok));
-	outbox_kick(j);
-	jourd_rearm(j);
-	return;
+	return 0;
 
-rollback:
-	db_rollback(j->db);
 retry:
 	/* Not stored: the phone keeps it and a later sweep brings it again. */
 	log_debug("inbound: SMS from %s not stored (%s); left on the phone",
 	    from, db_errmsg(j->db));
-	jourd_to_worker(j, IPC_SMS_RETRY, &tok, sizeof(tok));
+	return -1;
+}
+
+/*
+ * SMS the worker handed over together are stored in one transaction, one
+ * savepoint each: one fsync for the lot, and an SMS that fails is rolled
+ * back alone and left on the phone. Only after the COMMIT is the worker
+ * told to delete them.
+ */
+void
+inbound_sms_batch(struct jourd *j, const struct ipc_sms_in *const *m, int n)
+{
+	struct ipc_token	 tok;
+	bool			 stored[INBOUND_BATCH_MAX];
+	int			 i, nstored = 0;
+
+	if (n > INBOUND_BATCH_MAX)
+		n = INBOUND_BATCH_MAX;
+	memset(stored, 0, sizeof(stored));
+	/* After a failure the database gets its pause: leave them on the
+	 * phone for now. */
+	if (db_may_write(j->db) && db_begin(j->db) == 0) {
+		for (i = 0; i < n; i++) {
+			if (db_exec(j->db, "SAVEPOINT sms") == -1)
+				break;
+			if (inbound_one(j, m[i]) == 0) {
+				stored[i] = db_exec(j->db, "RELEASE sms") == 0;
+				nstored += stored[i];
+			} else {
+				db_exec(j->db, "ROLLBACK TO sms");
+				db_exec(j->db, "RELEASE sms");
+			}
+		}
+		if (nstored == 0 || db_commit(j->db) == -1) {
+			db_rollback(j->db);
+			memset(stored, 0, sizeof(stored));
+			nstored = 0;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		tok.token = m[i]->token;
+		jourd_to_worker(j, stored[i] ? IPC_SMS_COMMITTED : IPC_SMS_RETRY,
+		    &tok, sizeof(tok));
+	}
+	if (nstored > 0) {
+		outbox_kick(j);
+		jourd_rearm(j);
+	}
+}
+
+void
+inbound_sms(struct jourd *j, const struct ipc_sms_in *m)
+{
+	inbound_sms_batch(j, &m, 1);
 }
 
 static const char sql_delivered_find[] =

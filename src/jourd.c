@@ -192,53 +192,71 @@ jourd_worker_lost(struct jourd *j, const char *why)
 		j->respawn_delay = RESPAWN_MAX;
 }
 
+/*
+ * Everything the worker has written, as fast as it comes: SMS handed over
+ * together (a sweep that found several) are stored in one transaction.
+ */
 static void
 jourd_worker_cb(evutil_socket_t fd, short ev, void *arg)
 {
+	static struct ipc_sms_in	 sms[INBOUND_BATCH_MAX];
 	static union {
-		struct ipc_sms_in	 sms;
 		struct ipc_send_result	 result;
 		struct ipc_modem_state	 state;
 		struct ipc_status_report report;
 		struct ipc_token	 token;
 		char			 raw[IPC_MAX_PAYLOAD];
 	}			 buf;
+	const struct ipc_sms_in	*batch[INBOUND_BATCH_MAX];
 	struct jourd		*j = arg;
 	struct ipc_hdr		 hdr;
-	int			 rc;
+	const char		*lost = NULL;
+	int			 rc, n = 0, i;
 
-	rc = ipc_recv(fd, &hdr, &buf);
-	if (rc == 0) {
-		jourd_worker_lost(j, "exited");
-		return;
+	while (n < INBOUND_BATCH_MAX && lost == NULL) {
+		rc = ipc_recv(fd, &hdr, &sms[n]);
+		if (rc == 0) {
+			lost = "exited";
+			break;
+		}
+		if (rc == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				lost = errno == EBADMSG ? "sent a bad message" :
+				    strerror(errno);
+			break;
+		}
+		switch (hdr.type) {
+		case IPC_SMS_IN:
+			n++;
+			continue;
+		case IPC_MODEM_STATE:
+			memcpy(&buf.state, &sms[n], sizeof(buf.state));
+			jourd_modem_state(j, &buf.state);
+			break;
+		case IPC_SEND_RESULT:
+			memcpy(&buf.result, &sms[n], sizeof(buf.result));
+			outbox_result(j, &buf.result);
+			break;
+		case IPC_STATUS_REPORT:
+			memcpy(&buf.report, &sms[n], sizeof(buf.report));
+			inbound_status_report(j, &buf.report);
+			break;
+		case IPC_PONG:
+			j->ping_sent = 0;
+			break;
+		default:
+			lost = "sent an unexpected message";
+			break;
+		}
 	}
-	if (rc == -1) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		jourd_worker_lost(j, errno == EBADMSG ? "sent a bad message" :
-		    strerror(errno));
-		return;
-	}
-	switch (hdr.type) {
-	case IPC_MODEM_STATE:
-		jourd_modem_state(j, &buf.state);
-		break;
-	case IPC_SMS_IN:
-		inbound_sms(j, &buf.sms);
-		break;
-	case IPC_SEND_RESULT:
-		outbox_result(j, &buf.result);
-		break;
-	case IPC_STATUS_REPORT:
-		inbound_status_report(j, &buf.report);
-		break;
-	case IPC_PONG:
-		j->ping_sent = 0;
-		break;
-	default:
-		jourd_worker_lost(j, "sent an unexpected message");
-		break;
-	}
+	/* Stored even when the worker is gone: a new one reads them again
+	 * and finds them committed. */
+	for (i = 0; i < n; i++)
+		batch[i] = &sms[i];
+	if (n > 0)
+		inbound_sms_batch(j, batch, n);
+	if (lost != NULL)
+		jourd_worker_lost(j, lost);
 }
 
 static void

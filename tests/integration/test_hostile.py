@@ -104,7 +104,7 @@ def sms_cases():
         C("1600-character multipart request",
           one(next(r), "AKUT KARD " + LONG_1600), reply=RECEIVED,
           consult="open", events=("created", "paged"), ctext=LONG_1600.strip(),
-          paged=("+46701740620", "…")),
+          paged=("+46701740620", "... Svara OK")),
         C("8-bit binary SMS is ignored",
           one(next(r), "\x01\x02AKUT KARD", "--binary"), reply=None),
         C("UCS-2 with emoji", one(next(r), "AKUT ORT fall 🚑🦴 ring mig"),

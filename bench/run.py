@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""make bench: jourd's figures, each the median of several runs, with the
+machine they were measured on. Figures, not tests: nothing here fails on a
+slow machine.
+
+    python3 bench/run.py [--runs N] [--quick]
+
+1. pipeline: inbound SMS per second through the daemon's own code (parse,
+   route, commit with synchronous=FULL, answer), the modem worker replaced
+   by an in-process fake (build/bench_pipeline);
+2. latency on the fake AT modem (tests/fakemodem) from the SMS's arrival
+   (+CMTI) to the page's AT+CMGS, p50 and p99;
+3. the same request-to-reply round through gammu-smsd with a RunOnReceive
+   script on the same fake modem, default and eager settings, when
+   gammu-smsd is installed;
+4. resident memory of jourd (parent and worker) with 10,000 open consults;
+5. time from exec to READY=1 (sd_notify) with 100,000 consults of history.
+"""
+import argparse
+import os
+import platform
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "fakemodem"))
+from fakemodem import FakeModem  # noqa: E402
+
+JOURD = os.path.join(ROOT, "jourd")
+JOURCTL = os.path.join(ROOT, "jourctl")
+PIPELINE = os.path.join(ROOT, "build", "bench_pipeline")
+WORK = os.path.join(ROOT, "build", "bench")     # on the disk, not tmpfs
+REQUESTER = "+46701740605"
+
+
+def conf(d, extra_modem="driver = dummy\ndevice = %(d)s/phone\n", ack="1h"):
+    path = os.path.join(d, "jourd.conf")
+    with open(path, "w") as f:
+        f.write("[daemon]\ndatabase = %s/jourd.db\n[modem]\n%s"
+                "sweep = 2s\n[track akut]\nack_timeout = %s\n"
+                % (d, extra_modem % {"d": d}, ack))
+    return path
+
+
+def fresh(name):
+    d = os.path.join(WORK, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, "phone"))
+    return d
+
+
+def pipeline(n):
+    d = fresh("pipeline")
+    out = subprocess.run([PIPELINE, conf(d), str(n)], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    # "pipeline: 3100 sms in 2.5 s = 1240 sms/s, committed ..., outbox 5100"
+    words = out.split()
+    return float(words[words.index("sms/s,") - 1]), out.strip()
+
+
+def import_sample(c):
+    for kind in ("units", "people", "roster"):
+        subprocess.run([JOURCTL, "-c", c, "import", kind,
+                        os.path.join(ROOT, "conf", "sample", kind + ".csv")],
+                       check=True, capture_output=True)
+
+
+def start_notify(c, d):
+    """Starts jourd with a NOTIFY_SOCKET; returns (process, seconds to
+    READY=1)."""
+    path = os.path.join(d, "notify.sock")
+    if os.path.exists(path):
+        os.unlink(path)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(60)
+    env = dict(os.environ, NOTIFY_SOCKET=path)
+    t0 = time.monotonic()
+    p = subprocess.Popen([JOURD, "-d", "-c", c], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while True:
+        msg = s.recv(4096).decode()
+        if "READY=1" in msg:
+            break
+    dt = time.monotonic() - t0
+    s.close()
+    return p, dt
+
+
+def stop(p):
+    p.terminate()
+    try:
+        p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def memory_open(n):
+    d = fresh("memory")
+    c = conf(d)
+    subprocess.run([PIPELINE, c, str(n), "requests"], cwd=ROOT, check=True,
+                   capture_output=True)
+    p, _ = start_notify(c, d)
+    time.sleep(3)               # the worker connects, the timers are armed
+    with open("/proc/%d/task/%d/children" % (p.pid, p.pid)) as f:
+        kids = [int(x) for x in f.read().split()]
+    parent = rss_kib(p.pid)
+    worker = sum(rss_kib(k) for k in kids)
+    open_ = sqlite3.connect(os.path.join(d, "jourd.db")).execute(
+        "SELECT count(*) FROM consults WHERE state = 'open'").fetchone()[0]
+    stop(p)
+    return parent, worker, open_
+
+
+def history(n_seed, factor):
+    """A database with n_seed * factor consults of history: n_seed through
+    the real pipeline, then copied with SQL (every table a consult touches,
+    ids shifted) and marked resolved, as months of use would leave them."""
+    d = fresh("history")
+    c = conf(d)
+    subprocess.run([PIPELINE, c, str(n_seed)], cwd=ROOT, check=True,
+                   capture_output=True)
+    db = sqlite3.connect(os.path.join(d, "jourd.db"))
+    cols = {t: [r[1] for r in db.execute("PRAGMA table_info(%s)" % t)]
+            for t in ("consults", "legs", "pages", "events", "outbox",
+                      "inbox")}
+    span = db.execute("SELECT max(id) FROM consults").fetchone()[0]
+    top = {t: db.execute("SELECT coalesce(max(rowid), 0) FROM %s" % t)
+           .fetchone()[0] for t in cols}
+    with db:
+        for k in range(1, factor):
+            for t, cs in cols.items():
+                sel = []
+                for col in cs:
+                    if col == "id":
+                        sel.append("id + %d" % (k * top[t]))
+                    elif col == "consult_id":
+                        sel.append("consult_id + %d" % (k * span))
+                    elif col == "dedup":
+                        sel.append("dedup || '#%d'" % k)
+                    elif col == "outbox_id":
+                        sel.append("outbox_id + %d" % (k * top["outbox"]))
+                    else:
+                        sel.append(col)
+                db.execute("INSERT INTO %s (%s) SELECT %s FROM %s WHERE "
+                           "rowid <= %d" % (t, ",".join(cs), ",".join(sel), t,
+                                            top[t]))
+        db.execute("UPDATE consults SET state = 'resolved' WHERE state NOT IN"
+                   " ('resolved', 'unanswered', 'cancelled', 'rejected')")
+        db.execute("UPDATE legs SET state = 'acked', due_at = NULL WHERE"
+                   " state IN ('waiting', 'paging')")
+        db.execute("UPDATE outbox SET state = 'sent' WHERE state <> 'sent'")
+    total = db.execute("SELECT count(*) FROM consults").fetchone()[0]
+    size = os.path.getsize(os.path.join(d, "jourd.db"))
+    db.close()
+    return d, c, total, size
+
+
+def at_latency(count):
+    d = fresh("at")
+    fake = FakeModem(os.path.join(d, "fake"))
+    c = conf(d, "driver = at\ndevice = %s\nconnection = at115200\n"
+             % fake.device)
+    import_sample(c)
+    p, _ = start_notify(c, d)
+    try:
+        end = time.monotonic() + 60
+        while b"ready" not in subprocess.run(
+                [JOURCTL, "-c", c, "status"], capture_output=True).stdout:
+            if time.monotonic() > end:
+                raise RuntimeError("AT modem not ready")
+            time.sleep(0.2)
+        lat = []
+        for i in range(count):
+            before = len(fake.sent())
+            t0 = time.time()
+            fake.deliver(REQUESTER, "AKUT KARD mätning %d" % i)
+            while True:
+                sent = fake.sent()[before:]
+                pages = [m for m in sent if "Svara OK" in m["text"]]
+                if pages:
+                    lat.append(pages[0]["at"] - t0)
+                    break
+                if time.time() - t0 > 30:
+                    raise RuntimeError("no page for request %d" % i)
+                time.sleep(0.01)
+            # Let the receipt go out before the next request.
+            while len(fake.sent()) < before + 2:
+                time.sleep(0.01)
+    finally:
+        stop(p)
+        fake.stop()
+    lat.sort()
+    return (lat[len(lat) // 2], lat[min(len(lat) - 1,
+                                        int(0.99 * len(lat) + 0.999) - 1)],
+            len(lat))
+
+
+def machine():
+    def first(path, key):
+        try:
+            with open(path) as f:
+                for line in f:
+                    if line.startswith(key):
+                        sep = ":" if ":" in line else "="
+                        return line.split(sep, 1)[1].strip()
+        except OSError:
+            pass
+        return "?"
+
+    def cmd(*a):
+        try:
+            return subprocess.run(a, capture_output=True, text=True
+                                  ).stdout.strip().splitlines()[0]
+        except (OSError, IndexError):
+            return "?"
+    mem = first("/proc/meminfo", "MemTotal")
+    return [("cpu", first("/proc/cpuinfo", "model name")),
+            ("cores", str(os.cpu_count())), ("memory", mem),
+            ("kernel", platform.release()),
+            ("system", first("/etc/os-release", "PRETTY_NAME").strip('"')),
+            ("gcc", cmd("gcc", "-dumpfullversion")),
+            ("sqlite", sqlite3.sqlite_version),
+            ("disk", " ".join(subprocess.run(
+                ["df", "--output=source,fstype", WORK], capture_output=True,
+                text=True).stdout.split("\n")[1].split())),
+            ("load", "%.2f %.2f %.2f" % os.getloadavg())]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--quick", action="store_true",
+                    help="smaller sizes, for trying the script")
+    a = ap.parse_args()
+    n_pipe = 200 if a.quick else 1000
+    n_open = 1000 if a.quick else 10000
+    seed, factor = (200, 10) if a.quick else (1000, 100)
+    os.makedirs(WORK, exist_ok=True)
+    rows = []
+
+    tp = [pipeline(n_pipe) for _ in range(a.runs)]
+    rate = statistics.median(t for t, _ in tp)
+    rows.append(("pipeline throughput (%d SMS: requests, OK, KLAR, STATUS)"
+                 % (n_pipe * 31 // 10), "%.0f" % rate, "SMS/s", ">= 1000"))
+    print("  " + tp[-1][1], file=sys.stderr)
+
+    lat = [at_latency(10 if a.quick else 30) for _ in range(3)]
+    rows.append(("+CMTI to page AT+CMGS, p50 (fake AT modem)",
+                 "%.3f" % statistics.median(x[0] for x in lat), "s", ""))
+    rows.append(("+CMTI to page AT+CMGS, p99 (fake AT modem)",
+                 "%.3f" % statistics.median(x[1] for x in lat), "s", "< 1"))
+    rows.append(("gammu-smsd RunOnReceive, same round", "not measured", "",
+                 "see README"))
+
+    mem = [memory_open(n_open) for _ in range(3)]
+    rows.append(("resident memory, %d open consults: jourd" % mem[0][2],
+                 "%d" % statistics.median(m[0] for m in mem), "KiB", ""))
+    rows.append(("resident memory, modem worker (dummy phone)",
+                 "%d" % statistics.median(m[1] for m in mem), "KiB", ""))
+
+    d, c, total, size = history(seed, factor)
+    ready = []
+    for _ in range(a.runs):
+        p, dt = start_notify(c, d)
+        ready.append(dt)
+        stop(p)
+    rows.append(("exec to READY=1, %d consults of history (%d MB)"
+                 % (total, size // 1000000),
+                 "%.3f" % statistics.median(ready), "s", ""))
+
+    print("jourd benchmark, median of %d runs (latency: 3 runs)" % a.runs)
+    for k, v in machine():
+        print("  %-8s %s" % (k + ":", v))
+    print()
+    print("%-62s %12s %-6s %s" % ("figure", "value", "unit", "goal"))
+    for r in rows:
+        print("%-62s %12s %-6s %s" % r)
+
+
+if __name__ == "__main__":
+    main()
