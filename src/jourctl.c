@@ -58,7 +58,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "escalations [--since T]", ctl_escalations },
 	{ "report", 0, 0, CTL_OPT_SINCE | CTL_OPT_UNTIL | CTL_OPT_BY | CTL_OPT_CSV,
 	    CTL_NEED_DB, "report [--since T] [--until T] "
-	    "[--by track|unit|responder|month] [--csv]",
+	    "[--by track|unit|responder|month] [--csv]\n"
+	    "      p50/p90 are nearest-rank: the ceil(p*n/100)-th smallest of n\n"
+	    "      times, never interpolated (n=1: that time; n=4: 2nd, 4th)",
 	    ctl_report },
 	{ "outbox", 0, 0, CTL_OPT_SINCE, CTL_NEED_DB,
 	    "outbox [--since T]", ctl_outbox },
