@@ -10,9 +10,10 @@ slow machine.
    by an in-process fake (build/bench_pipeline);
 2. latency on the fake AT modem (tests/fakemodem) from the SMS's arrival
    (+CMTI) to the page's AT+CMGS, p50 and p99;
-3. the same request-to-reply round through gammu-smsd with a RunOnReceive
-   script on the same fake modem, default and eager settings, when
-   gammu-smsd is installed;
+3. the same request-to-reply round through gammu-smsd (files backend) with a
+   RunOnReceive script that answers through gammu-smsd-inject, on the same
+   fake modem, with its default and its most eager settings, when
+   gammu-smsd is installed (tools/deps.sh installs it);
 4. resident memory of jourd (parent and worker) with 10,000 open consults;
 5. time from exec to READY=1 (sd_notify) with 100,000 consults of history.
 """
@@ -55,9 +56,10 @@ def fresh(name):
     return d
 
 
-def pipeline(n):
+def pipeline(n, batch=1):
     d = fresh("pipeline")
-    out = subprocess.run([PIPELINE, conf(d), str(n)], cwd=ROOT, check=True,
+    out = subprocess.run([PIPELINE, conf(d), str(n), "all", str(batch)],
+                         cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
     # "pipeline: 3100 sms in 2.5 s = 1240 sms/s, committed ..., outbox 5100"
     words = out.split()
@@ -211,6 +213,66 @@ def at_latency(count):
             len(lat))
 
 
+SMSD_SCRIPT = """#!/bin/sh
+# RunOnReceive: answer every SMS with a receipt, as jourd does.
+for f in "$@"; do
+	from=$(echo "$f" | sed -n 's/^IN[0-9]*_[0-9]*_[0-9]*_\\(+[0-9]*\\)_.*/\\1/p')
+	[ -n "$from" ] && gammu-smsd-inject -c %(d)s/smsdrc TEXT "$from" \\
+	    -text "Mottaget" >/dev/null 2>&1
+done
+"""
+
+# gammu-smsd's own defaults, and the most eager values its manual allows.
+SMSD_EAGER = ("commtimeout = 0\nsendtimeout = 5\nreceivefrequency = 0\n"
+              "statusfrequency = 0\nloopsleep = 0\n")
+
+
+def smsd_latency(count, extra):
+    """gammu-smsd (files backend) answering each SMS from a RunOnReceive
+    script through gammu-smsd-inject: from the SMS's arrival to the
+    reply's AT+CMGS, the same round as jourd's first answer."""
+    if shutil.which("gammu-smsd") is None:
+        return None
+    d = fresh("smsd")
+    for sub in ("inbox", "outbox", "sent", "error"):
+        os.makedirs(os.path.join(d, sub))
+    fake = FakeModem(os.path.join(d, "fake"))
+    with open(os.path.join(d, "onreceive.sh"), "w") as f:
+        f.write(SMSD_SCRIPT % {"d": d})
+    os.chmod(os.path.join(d, "onreceive.sh"), 0o755)
+    with open(os.path.join(d, "smsdrc"), "w") as f:
+        f.write("[gammu]\ndevice = %s\nconnection = at115200\n[smsd]\n"
+                "service = files\ninboxpath = %s/inbox/\noutboxpath = "
+                "%s/outbox/\nsentsmspath = %s/sent/\nerrorsmspath = "
+                "%s/error/\nrunonreceive = %s/onreceive.sh\nlogfile = "
+                "%s/smsd.log\n%s" % (fake.device, d, d, d, d, d, d, extra))
+    p = subprocess.Popen(["gammu-smsd", "-c", os.path.join(d, "smsdrc")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lat = []
+    try:
+        end = time.monotonic() + 60
+        while not any("AT+CPMS" in c for c in fake.commands()):
+            if time.monotonic() > end:
+                raise RuntimeError("gammu-smsd did not start")
+            time.sleep(0.2)
+        time.sleep(2)
+        for i in range(count):
+            before = len(fake.sent())
+            t0 = time.time()
+            fake.deliver(REQUESTER, "AKUT KARD mätning %d" % i)
+            while len(fake.sent()) <= before:
+                if time.time() - t0 > 90:
+                    raise RuntimeError("gammu-smsd sent no reply")
+                time.sleep(0.01)
+            lat.append(fake.sent()[before]["at"] - t0)
+    finally:
+        stop(p)
+        fake.stop()
+    lat.sort()
+    return (lat[len(lat) // 2],
+            lat[min(len(lat) - 1, int(0.99 * len(lat) + 0.999) - 1)])
+
+
 def machine():
     def first(path, key):
         try:
@@ -259,14 +321,26 @@ def main():
     rows.append(("pipeline throughput (%d SMS: requests, OK, KLAR, STATUS)"
                  % (n_pipe * 31 // 10), "%.0f" % rate, "SMS/s", ">= 1000"))
     print("  " + tp[-1][1], file=sys.stderr)
+    tb = [pipeline(n_pipe, 16) for _ in range(a.runs)]
+    rows.append(("  the same, 16 SMS arriving together (one transaction)",
+                 "%.0f" % statistics.median(t for t, _ in tb), "SMS/s", ""))
 
     lat = [at_latency(10 if a.quick else 30) for _ in range(3)]
     rows.append(("+CMTI to page AT+CMGS, p50 (fake AT modem)",
                  "%.3f" % statistics.median(x[0] for x in lat), "s", ""))
     rows.append(("+CMTI to page AT+CMGS, p99 (fake AT modem)",
                  "%.3f" % statistics.median(x[1] for x in lat), "s", "< 1"))
-    rows.append(("gammu-smsd RunOnReceive, same round", "not measured", "",
-                 "see README"))
+    jourd_p50 = statistics.median(x[0] for x in lat)
+    for name, extra in (("default", ""), ("eager", SMSD_EAGER)):
+        r = smsd_latency(5 if a.quick else 10, extra)
+        if r is None:
+            rows.append(("gammu-smsd (%s settings): not installed" % name,
+                         "-", "", ""))
+            continue
+        rows.append(("gammu-smsd RunOnReceive reply, %s settings, p50"
+                     % name, "%.3f" % r[0], "s", ""))
+        rows.append(("ratio jourd / gammu-smsd (%s), p50 latency" % name,
+                     "%.3f" % (jourd_p50 / r[0]), "", "< 1: jourd faster"))
 
     mem = [memory_open(n_open) for _ in range(3)]
     rows.append(("resident memory, %d open consults: jourd" % mem[0][2],
