@@ -258,3 +258,13 @@ repeat = %d
 
     def events(self, cid):
         return [e["type"] for e in self.consult_log(cid)["log"]]
+
+
+def run(gw, body, **start):
+    """Starts gw, runs body(gw), and always closes gw (stops jourd, checks
+    its log for sanitizer reports, removes its directory)."""
+    try:
+        gw.start(**start)
+        body(gw)
+    finally:
+        gw.close()

@@ -3,16 +3,9 @@ import glob
 import os
 import time
 
-from harness import (ADMIN, BACKUP, CHIEF, NURSE_NO_REQUEST, PRIMARY,
+from harness import (run, ADMIN, BACKUP, CHIEF, NURSE_NO_REQUEST, PRIMARY,
                      REQUESTER, REQUESTER2, STRANGER, Gateway, check, roster)
 
-
-def run(gw, body):
-    try:
-        gw.start()
-        body(gw)
-    finally:
-        gw.close()
 
 
 def test_happy_path_page_ack_resolve():

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from harness import (Gateway, ROOT, check, REQUESTER, PRIMARY, BACKUP)
+from harness import (run, Gateway, ROOT, check, REQUESTER, PRIMARY, BACKUP)
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "fakemodem"))
 from fakemodem import FakeModem  # noqa: E402
@@ -58,13 +58,6 @@ class ATGateway(Gateway):
         finally:
             self.fake.stop()
 
-
-def run(gw, body):
-    try:
-        gw.start()
-        body(gw)
-    finally:
-        gw.close()
 
 
 def test_at_acute_path_end_to_end():

@@ -2,7 +2,7 @@
 import os
 import re
 
-from harness import (PRIMARY, REQUESTER, REQUESTER2, Gateway, check)
+from harness import (run, PRIMARY, REQUESTER, REQUESTER2, Gateway, check)
 
 # Units beside the harness's KARD, ORT and ORSA: a name with diacritics, a
 # name that holds another unit's code (ORT in "Abborträsk") and sorts before it.
@@ -11,13 +11,6 @@ ALVDALEN,Älvdalens vårdcentral,health_centre,+46701740633,always
 ABBORR,Abborträsk vårdcentral,health_centre,+46701740634,always
 """
 
-
-def run(gw, body):
-    try:
-        gw.start()
-        body(gw)
-    finally:
-        gw.close()
 
 
 def import_units(gw, text, name="extra_units.csv"):

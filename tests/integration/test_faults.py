@@ -7,7 +7,7 @@ refused PIN again, and make long trouble an incident the admins hear of."""
 import os
 import time
 
-from harness import (Gateway, ROOT, check, REQUESTER, PRIMARY, ADMIN)
+from harness import (run, Gateway, ROOT, check, REQUESTER, PRIMARY, ADMIN)
 
 FAULTS_JOURD = os.environ.get("JOURD_FAULTS_BIN",
                               os.path.join(ROOT, "build-faults", "jourd"))
@@ -41,13 +41,6 @@ def set_reply_timeout(gw, value):
     with open(gw.conf, "w") as f:
         f.write(text.replace("reply_timeout = 10s", "reply_timeout = " + value))
 
-
-def run(gw, body, **start):
-    try:
-        gw.start(**start)
-        body(gw)
-    finally:
-        gw.close()
 
 
 def test_the_normal_build_has_no_fault_injection():

@@ -1,7 +1,7 @@
 """PV routed by the health centre's own hours, and MDK answered unit by unit."""
 import time
 
-from harness import (BACKUP, CHIEF, PEOPLE, PRIMARY, REQUESTER, UNITS,
+from harness import (run, BACKUP, CHIEF, PEOPLE, PRIMARY, REQUESTER, UNITS,
                      Gateway, check, roster)
 
 ORSA_DOC = "+46701740624"
@@ -60,13 +60,6 @@ def gateway(orsa_hours="always", extra=None, roster_csv=ROSTER_PV):
                    units_csv=units(orsa_hours), people_csv=PEOPLE_PV,
                    roster_csv=roster_csv)
 
-
-def run(gw, body):
-    try:
-        gw.start()
-        body(gw)
-    finally:
-        gw.close()
 
 
 def texts(gw, phone, contains):
