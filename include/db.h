@@ -16,8 +16,20 @@
 
 struct db;
 
-/* Opens (creating) path; NULL with a message in err. Free with db_close. */
+/*
+ * Opens path; NULL with a message in err naming the file. Free with
+ * db_close. A database is created (and migrated) only where no file
+ * exists: an existing file without tables, a schema newer than this
+ * program knows, or a file that is not jourd's is refused.
+ */
 struct db *db_open(const char *path, char *err, size_t errsz);
+
+/*
+ * As db_open for the daemon: first an exclusive lock on the file itself
+ * (any name of it), held until db_close, then PRAGMA quick_check, both
+ * before any migration.
+ */
+struct db *db_open_daemon(const char *path, char *err, size_t errsz);
 void db_close(struct db *db);
 sqlite3 *db_handle(struct db *db);
 

@@ -1,13 +1,16 @@
 /*
  * db.c — the SQLite connection: pragmas, migrations, a statement cache.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "jtime.h"
@@ -25,8 +28,17 @@ struct db_cached {
 #define DB_BACKOFF_MIN	(1 * JT_SECOND)
 #define DB_BACKOFF_MAX	(60 * JT_SECOND)
 
+/*
+ * A damaged file does not heal by waiting: this many "malformed" answers
+ * without a transaction committed between them stop the process.
+ */
+#define DB_CORRUPT_FATAL	3
+
 struct db {
 	sqlite3			*h;
+	char			 path[PATH_MAX];
+	int			 lock_fd;	/* jourd's lock on the file, or -1 */
+	int			 corrupt;	/* damage reports since a commit */
 	struct db_cached	 cache[DB_STMT_SLOTS];
 	int			 ncache;
 	/* Storage trouble (disk full, locked, read-only); monotonic times. */
@@ -37,15 +49,25 @@ struct db {
 };
 
 /*
- * A statement failed. The first failure of an outage is a warning; the
- * rest are logged with -v only, so a full disk does not fill the journal
- * too. Each failure doubles the pause before the next write is tried.
+ * A statement failed with rc. The first failure of an outage is a warning;
+ * the rest are logged with -v only, so a full disk does not fill the journal
+ * too. Each failure doubles the pause before the next write is tried. A
+ * damaged file is fatal once it persists: exiting lets systemd restart
+ * jourd, whose start-up check then refuses the file loudly, where retrying
+ * would look healthy while no SMS is ever stored.
  */
 static void
-db_failed(struct db *db, const char *what, const char *sql)
+db_failed(struct db *db, int rc, const char *what, const char *sql)
 {
 	jtime_t	now = jtime_mono();
 
+	if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+		log_warnx("database %s: %s: %.60s", db->path, what, sql);
+		if (++db->corrupt >= DB_CORRUPT_FATAL)
+			fatalx("database %s is damaged (%s); stopping: check it "
+			    "with PRAGMA quick_check and restore a backup",
+			    db->path, what);
+	}
 	db->failures++;
 	if (db->trouble_since == 0) {
 		log_warnx("database: %s: %.60s; writes are retried, with a "
@@ -151,10 +173,134 @@ db_mkdirs(const char *path, char *err, size_t errsz)
 	return 0;
 }
 
-struct db *
-db_open(const char *path, char *err, size_t errsz)
+/*
+ * The single-instance lock of the daemon: flock(2) on a descriptor of the
+ * database file itself, so every name of the file (a symbolic or a hard
+ * link) meets the same lock. SQLite locks the file with fcntl(2) byte
+ * ranges, which on Linux are independent of flock; the descriptor stays
+ * open until db_close, since closing any descriptor of the file would drop
+ * SQLite's fcntl locks.
+ */
+static int
+db_lock(struct db *db, char *err, size_t errsz)
+{
+	if ((db->lock_fd = open(db->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errsz, "%s: %s", db->path, strerror(errno));
+		return -1;
+	}
+	if (flock(db->lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			snprintf(err, errsz, "%s: another jourd is already "
+			    "running on this database file", db->path);
+		else
+			snprintf(err, errsz, "%s: lock: %s", db->path,
+			    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The first column of the first row of sql as an integer; -1 on error. */
+static int
+db_probe(struct db *db, const char *sql, int64_t *v, char *err, size_t errsz)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*v = 0;
+	if ((rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL)) == SQLITE_OK) {
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			*v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		snprintf(err, errsz, "%s: %s", db->path, sqlite3_errstr(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Whether the file is one jourd may work on, before anything writes to it.
+ * A database is created only where no file existed (fresh): an existing
+ * file without tables is what a failed restore or a stray touch leaves,
+ * and starting on it would answer every clinician as a stranger. A schema
+ * newer than the migrations compiled in was written by a newer jourd,
+ * whose data this one could damage.
+ */
+static int
+db_check_shape(struct db *db, bool fresh, char *err, size_t errsz)
+{
+	int64_t	tables, version;
+	int	known = schema_nmigrations > 0 ?
+		    schema_migrations[schema_nmigrations - 1].version : 0;
+
+	if (db_probe(db, "SELECT count(*) FROM sqlite_master", &tables, err,
+	    errsz) == -1 ||
+	    db_probe(db, "PRAGMA user_version", &version, err, errsz) == -1)
+		return -1;
+	if (tables == 0 && !fresh) {
+		snprintf(err, errsz, "%s: the file exists but is empty (no "
+		    "tables): a database is created only where no file exists; "
+		    "restore a backup, or remove the file to start afresh",
+		    db->path);
+		return -1;
+	}
+	if (version > known) {
+		snprintf(err, errsz, "%s: schema version %lld is newer than "
+		    "this program knows (%d): it was written by a newer jourd; "
+		    "run that version or restore a backup", db->path,
+		    (long long)version, known);
+		return -1;
+	}
+	if (version == 0 && tables > 0) {
+		snprintf(err, errsz, "%s: not a jourd database (tables, but no "
+		    "schema version)", db->path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * PRAGMA quick_check: the b-trees and their pages are sound. A damaged
+ * file found now is refused with its first complaint; found later it
+ * would look healthy until the first SMS that touches the damage.
+ */
+static int
+db_quick_check(struct db *db, char *err, size_t errsz)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+	char		 first[256] = "";
+
+	if ((rc = sqlite3_prepare_v2(db->h, "PRAGMA quick_check(1)", -1, &st,
+	    NULL)) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: PRAGMA quick_check: %s", db->path,
+		    sqlite3_errstr(rc));
+		return -1;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(first, sizeof(first), "%s",
+		    (const char *)sqlite3_column_text(st, 0) ?
+		    (const char *)sqlite3_column_text(st, 0) : "");
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		snprintf(first, sizeof(first), "%s", sqlite3_errstr(rc));
+	if (strcmp(first, "ok") != 0) {
+		snprintf(err, errsz, "%s: the database is damaged (PRAGMA "
+		    "quick_check: %s); restore a backup", db->path, first);
+		return -1;
+	}
+	return 0;
+}
+
+/* db_open and db_open_daemon: daemon adds the lock and quick_check. */
+static struct db *
+db_open_as(const char *path, bool daemon, char *err, size_t errsz)
 {
 	struct db	*db;
+	struct stat	 sb;
+	bool		 fresh;
 	char		*msg = NULL;
 	static const char pragmas[] =
 	    "PRAGMA journal_mode = WAL;"
@@ -164,9 +310,23 @@ db_open(const char *path, char *err, size_t errsz)
 
 	if (db_mkdirs(path, err, errsz) == -1)
 		return NULL;
+	if (stat(path, &sb) == 0)
+		fresh = false;
+	else if (errno == ENOENT)
+		fresh = true;
+	else {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
 	if ((db = calloc(1, sizeof(*db))) == NULL) {
 		snprintf(err, errsz, "%s: out of memory", path);
 		return NULL;
+	}
+	db->lock_fd = -1;
+	if (snprintf(db->path, sizeof(db->path), "%s", path) >=
+	    (int)sizeof(db->path)) {
+		snprintf(err, errsz, "%s: path too long", path);
+		goto fail;
 	}
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -176,6 +336,14 @@ db_open(const char *path, char *err, size_t errsz)
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, 5000);
+	/* Locked before anything is read or written: a second daemon never
+	 * gets as far as a migration. */
+	if (daemon && db_lock(db, err, errsz) == -1)
+		goto fail;
+	if (db_check_shape(db, fresh, err, errsz) == -1)
+		goto fail;
+	if (daemon && !fresh && db_quick_check(db, err, errsz) == -1)
+		goto fail;
 	if (sqlite3_exec(db->h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errsz, "%s: %s", path, msg ? msg : "pragmas failed");
 		sqlite3_free(msg);
@@ -185,9 +353,20 @@ db_open(const char *path, char *err, size_t errsz)
 		goto fail;
 	return db;
 fail:
-	sqlite3_close(db->h);
-	free(db);
+	db_close(db);
 	return NULL;
+}
+
+struct db *
+db_open(const char *path, char *err, size_t errsz)
+{
+	return db_open_as(path, false, err, errsz);
+}
+
+struct db *
+db_open_daemon(const char *path, char *err, size_t errsz)
+{
+	return db_open_as(path, true, err, errsz);
 }
 
 void
@@ -200,6 +379,9 @@ db_close(struct db *db)
 	for (i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].st);
 	sqlite3_close(db->h);
+	/* Only now: closing it earlier would drop SQLite's fcntl locks. */
+	if (db->lock_fd != -1)
+		close(db->lock_fd);
 	free(db);
 }
 
@@ -226,7 +408,7 @@ db_version(struct db *db)
 sqlite3_stmt *
 db_stmt(struct db *db, const char *sql)
 {
-	int		 i;
+	int		 i, rc;
 	sqlite3_stmt	*st;
 
 	for (i = 0; i < db->ncache; i++) {
@@ -237,9 +419,9 @@ db_stmt(struct db *db, const char *sql)
 			return st;
 		}
 	}
-	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &st, NULL) != SQLITE_OK) {
-		db_failed(db, sqlite3_errmsg(db->h), sql);
+	if ((rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st, NULL)) != SQLITE_OK) {
+		db_failed(db, rc, sqlite3_errmsg(db->h), sql);
 		return NULL;
 	}
 	/* A full cache still works: the statement is simply not kept. */
@@ -256,14 +438,17 @@ int
 db_exec(struct db *db, const char *sql)
 {
 	char	*msg = NULL;
+	int	 rc;
 
-	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		db_failed(db, msg ? msg : sqlite3_errmsg(db->h), sql);
+	if ((rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg)) != SQLITE_OK) {
+		db_failed(db, rc, msg ? msg : sqlite3_errmsg(db->h), sql);
 		sqlite3_free(msg);
 		return -1;
 	}
-	if (strcmp(sql, "COMMIT") == 0)
+	if (strcmp(sql, "COMMIT") == 0) {
+		db->corrupt = 0;
 		db_worked(db);
+	}
 	return 0;
 }
 
@@ -296,7 +481,7 @@ db_done(struct db *db, sqlite3_stmt *st)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		db_failed(db, sqlite3_errmsg(db->h), sqlite3_sql(st));
+		db_failed(db, rc, sqlite3_errmsg(db->h), sqlite3_sql(st));
 		return -1;
 	}
 	/* Outside a transaction a write is committed by now. */

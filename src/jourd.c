@@ -7,12 +7,10 @@
  * drains everything due when it fires. After a restart that same timer
  * fires at once for whatever fell due while jourd was down.
  */
-#include <sys/file.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -380,28 +378,6 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
-/*
- * Two daemons on one database would page everyone twice and fight over the
- * phone: the second one refuses to start. The lock dies with the process.
- */
-static void
-jourd_lock(const char *database)
-{
-	char	path[PATH_MAX];
-	int	fd;
-
-	if (snprintf(path, sizeof(path), "%s.lock", database) >= (int)sizeof(path))
-		fatalx("%s: path too long", database);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
-		fatal("%s", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno == EWOULDBLOCK)
-			fatalx("another jourd is already running on %s", database);
-		fatal("%s: lock", path);
-	}
-	/* Kept open for the life of the process. */
-}
-
 /* Keyword tables for the parser, from the configuration. */
 int
 main(int argc, char *argv[])
@@ -450,9 +426,11 @@ main(int argc, char *argv[])
 	calendar_from_config(&j->cal, &j->cf);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((j->db = db_open(j->cf.database, err, sizeof(err))) == NULL)
+	/* Two daemons on one database would page everyone twice and fight
+	 * over the phone: the second one is refused here, whatever name of the
+	 * file it was given, before any migration. The lock dies with us. */
+	if ((j->db = db_open_daemon(j->cf.database, err, sizeof(err))) == NULL)
 		fatalx("database %s", err);
-	jourd_lock(j->cf.database);
 	j->worker_pid = -1;
 	j->worker_fd = -1;
 	j->respawn_delay = RESPAWN_MIN;
