@@ -47,6 +47,13 @@ void db_rollback(struct db *db);
 /* Runs sql without results; 0 or -1 (logged). */
 int db_exec(struct db *db, const char *sql);
 
+/*
+ * Steps a query: 1 on a row, 0 when there are no more, -1 on an error
+ * (logged and counted as storage trouble, like a failed write). An error
+ * is never "no row": the caller aborts and retries.
+ */
+int db_row(struct db *db, sqlite3_stmt *st);
+
 /* Step a statement expecting no rows (INSERT, UPDATE); 0 or -1 (logged). */
 int db_done(struct db *db, sqlite3_stmt *st);
 

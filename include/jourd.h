@@ -40,6 +40,14 @@ struct jourd {
 	jtime_t			 ping_sent;	/* monotonic, 0 = none unanswered */
 	jtime_t			 started_at;
 
+	/* Outbox writes the database refused, written again (outbox.c). */
+	struct event		*outbox_timer;
+	struct ipc_send_result	 outbox_result;	/* the last attempt's outcome */
+	jtime_t			 outbox_result_at;	/* when it came */
+	bool			 outbox_unsettled;	/* not stored yet */
+	jtime_t			 outbox_unsettled_since;	/* monotonic */
+	bool			 outbox_requeue;	/* 'sending' rows to requeue */
+
 	/* Modem trouble (trouble.c). */
 	jtime_t			 trouble_since;	/* wall clock, 0 = none */
 	bool			 trouble_alarm;	/* the incident was recorded */
@@ -101,6 +109,8 @@ void	outbox_kick(struct jourd *j);
 void	outbox_result(struct jourd *j, const struct ipc_send_result *r);
 void	outbox_lost(struct jourd *j, const char *why);
 void	outbox_requeue_inflight(struct jourd *j);
+int	outbox_settle(struct jourd *j);
+void	outbox_settle_cb(evutil_socket_t fd, short ev, void *arg);
 jtime_t	outbox_next_due(struct jourd *j);
 
 #endif

@@ -490,6 +490,21 @@ db_done(struct db *db, sqlite3_stmt *st)
 	return 0;
 }
 
+int
+db_row(struct db *db, sqlite3_stmt *st)
+{
+	int	rc;
+
+	if (st == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_failed(db, rc, sqlite3_errmsg(db->h), sqlite3_sql(st));
+	return -1;
+}
+
 int64_t
 db_int64(struct db *db, const char *sql)
 {

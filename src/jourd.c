@@ -440,6 +440,7 @@ main(int argc, char *argv[])
 		fatalx("event_base_new failed");
 	j->due_timer = evtimer_new(j->base, jourd_due_cb, j);
 	j->respawn = evtimer_new(j->base, jourd_respawn_cb, j);
+	j->outbox_timer = evtimer_new(j->base, outbox_settle_cb, j);
 	j->heartbeat = event_new(j->base, -1, EV_PERSIST, jourd_heartbeat_cb, j);
 	j->sig_term = evsignal_new(j->base, SIGTERM, jourd_signal_cb, j);
 	j->sig_int = evsignal_new(j->base, SIGINT, jourd_signal_cb, j);
@@ -483,6 +484,7 @@ main(int argc, char *argv[])
 	jourd_set_status(j, "modem", "down");
 	event_free(j->due_timer);
 	event_free(j->respawn);
+	event_free(j->outbox_timer);
 	event_free(j->heartbeat);
 	event_free(j->sig_term);
 	event_free(j->sig_int);

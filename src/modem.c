@@ -122,6 +122,7 @@ struct modem {
 #ifdef JOURD_FAULTS
 	int			 fault_sendfail;	/* sends still to fail */
 	bool			 fault_pin;	/* the SIM refuses the PIN */
+	bool			 fault_hangsend;	/* the next send hangs */
 #endif
 	jtime_t			 next_connect;	/* monotonic */
 	jtime_t			 backoff;
@@ -185,6 +186,7 @@ static void	modem_watch(struct modem *);
  *   hang         the worker stops answering the parent
  *   hang-call    a libGammu call never returns (the worker's alarm ends it)
  *   sendfail N   the next N sends fail
+ *   hang-send    the worker stops answering when handed the next send
  *   pinwrong     the SIM refuses the PIN
  */
 static void
@@ -215,6 +217,8 @@ modem_fault(struct modem *m)
 			pause();
 	} else if (strcmp(word, "sendfail") == 0)
 		m->fault_sendfail = n > 0 ? n : 1;
+	else if (strcmp(word, "hang-send") == 0)
+		m->fault_hangsend = true;
 	else if (strcmp(word, "pinwrong") == 0)
 		m->fault_pin = true;
 }
@@ -1401,6 +1405,13 @@ modem_send(struct modem *m, const struct ipc_send *req)
 	jtime_t			 deadline;
 	int			 i;
 
+#ifdef JOURD_FAULTS
+	if (m->fault_hangsend) {
+		log_warnx("modem: fault injected: hanging in a send");
+		for (;;)
+			pause();
+	}
+#endif
 	memset(&r, 0, sizeof(r));
 	r.outbox_id = req->outbox_id;
 	r.msg_ref = -1;

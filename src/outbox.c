@@ -62,6 +62,22 @@ outbox_push(struct jourd *j, const char *to, const char *text, const char *kind,
 	return sqlite3_last_insert_rowid(db_handle(j->db));
 }
 
+/* Tries outbox_settle again after the database's pause. */
+static void
+outbox_settle_later(struct jourd *j)
+{
+	struct timeval	tv;
+	jtime_t		ms = db_retry_in(j->db);
+
+	if (j->outbox_timer == NULL)
+		return;
+	if (ms <= 0)
+		ms = JT_SECOND;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(j->outbox_timer, &tv);
+}
+
 /* Hands the next due message to the modem worker, if it can take one. */
 void
 outbox_kick(struct jourd *j)
@@ -72,12 +88,20 @@ outbox_kick(struct jourd *j)
 
 	if (j->inflight != 0 || j->worker_pid == -1 || j->modem != MODEM_READY)
 		return;
+	/* One message at a time: the last one's outcome is stored first. */
+	if (outbox_settle(j) == -1)
+		return;
+	if (!db_may_write(j->db)) {
+		outbox_settle_later(j);
+		return;
+	}
 	if ((st = db_stmt(j->db, sql_next)) == NULL)
 		return;
 	sqlite3_bind_int64(st, 1, jtime_now());
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
+	if ((rc = db_row(j->db, st)) != 1) {
 		sqlite3_reset(st);
+		if (rc == -1)
+			outbox_settle_later(j);
 		return;
 	}
 	memset(&msg, 0, sizeof(msg));
@@ -90,71 +114,71 @@ outbox_kick(struct jourd *j)
 	if ((st = db_stmt(j->db, sql_mark_sending)) == NULL)
 		return;
 	sqlite3_bind_int64(st, 1, msg.outbox_id);
-	if (db_done(j->db, st) == -1)
+	if (db_done(j->db, st) == -1) {
+		/* Still 'queued': it goes when writes work. */
+		outbox_settle_later(j);
 		return;
+	}
 	j->inflight = msg.outbox_id;
 	j->inflight_since = jtime_mono();
 	log_debug("outbox %lld: sending to %s", (long long)msg.outbox_id, msg.to);
 	jourd_to_worker(j, IPC_SEND, &msg, sizeof(msg));
 }
 
-void
-outbox_result(struct jourd *j, const struct ipc_send_result *r)
+/*
+ * Writes the outcome r of an attempt, received at now, in one transaction:
+ * sent; or queued again after a doubling delay; or failed with an event
+ * once send_attempts are used up. 0, or -1 with nothing written.
+ */
+static int
+outbox_store(struct jourd *j, const struct ipc_send_result *r, jtime_t now)
 {
 	sqlite3_stmt	*st;
-	jtime_t		 now = jtime_now(), delay;
-	int		 attempts = 0, i;
+	jtime_t		 delay;
+	int		 attempts = 0, i, rc;
 	int64_t		 consult = 0;
 	char		 to[PHONE_MAX] = "", kind[WORD_MAX] = "", detail[192];
 
-	if (r->outbox_id != j->inflight) {
-		log_warnx("outbox: result for %lld, but %lld is in flight",
-		    (long long)r->outbox_id, (long long)j->inflight);
-		return;
-	}
-	j->inflight = 0;
+	if (db_begin(j->db) == -1)
+		return -1;
 	if (r->ok) {
 		if ((st = db_stmt(j->db, sql_sent)) == NULL)
-			return;
+			goto fail;
 		sqlite3_bind_int64(st, 1, now);
 		sqlite3_bind_int(st, 2, r->msg_ref);
 		sqlite3_bind_int64(st, 3, r->outbox_id);
 		if (db_done(j->db, st) == -1)
-			log_warnx("outbox %lld: sent, but not recorded as sent; "
-			    "it may be sent again", (long long)r->outbox_id);
+			goto fail;
 		log_debug("outbox %lld: sent in %d part(s)",
 		    (long long)r->outbox_id, r->parts);
-		outbox_kick(j);
-		jourd_rearm(j);
-		return;
+		goto commit;
 	}
 
 	if ((st = db_stmt(j->db, sql_attempts)) == NULL)
-		return;
+		goto fail;
 	sqlite3_bind_int64(st, 1, r->outbox_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = db_row(j->db, st)) == 1) {
 		attempts = sqlite3_column_int(st, 0);
 		consult = sqlite3_column_int64(st, 1);
 		text_copy(to, sizeof(to), db_text(st, 2));
 		text_copy(kind, sizeof(kind), db_text(st, 3));
 	}
 	sqlite3_reset(st);
+	if (rc == -1)
+		goto fail;
 
 	if (attempts >= j->cf.send_attempts) {
 		log_warnx("outbox %lld: giving up after %d attempts: %s",
 		    (long long)r->outbox_id, attempts, r->error);
-		if (db_begin(j->db) == -1)
-			return;
-		st = db_stmt(j->db, sql_failed);
-		if (st != NULL) {
-			db_bind_text(st, 1, r->error);
-			sqlite3_bind_int64(st, 2, r->outbox_id);
-			db_done(j->db, st);
-		}
+		if ((st = db_stmt(j->db, sql_failed)) == NULL)
+			goto fail;
+		db_bind_text(st, 1, r->error);
+		sqlite3_bind_int64(st, 2, r->outbox_id);
+		if (db_done(j->db, st) == -1)
+			goto fail;
 		snprintf(detail, sizeof(detail), "%s %s: %s", kind, to, r->error);
-		consult_event(j, consult, now, "send_failed", "", detail);
-		if (db_commit(j->db) == -1)
-			db_rollback(j->db);
+		if (consult_event(j, consult, now, "send_failed", "", detail) == -1)
+			goto fail;
 	} else {
 		for (delay = j->cf.send_retry, i = 1; i < attempts && delay <
 		    10 * JT_MINUTE; i++)
@@ -163,14 +187,96 @@ outbox_result(struct jourd *j, const struct ipc_send_result *r)
 		    (long long)r->outbox_id, attempts, r->error,
 		    (long long)(delay / JT_SECOND));
 		if ((st = db_stmt(j->db, sql_retry)) == NULL)
-			return;
+			goto fail;
 		sqlite3_bind_int64(st, 1, now + delay);
 		db_bind_text(st, 2, r->error);
 		sqlite3_bind_int64(st, 3, r->outbox_id);
-		db_done(j->db, st);
+		if (db_done(j->db, st) == -1)
+			goto fail;
 	}
-	jourd_rearm(j);
+commit:
+	if (db_commit(j->db) == 0)
+		return 0;
+fail:
+	db_rollback(j->db);
+	return -1;
+}
+
+/*
+ * Stores what is waiting to be stored: the outcome of the last attempt,
+ * and at start-up the requeue of rows left 'sending'. A row must never
+ * stay 'sending' while jourd runs, so what the database refuses is kept
+ * here and written again after its pause until it is stored; meanwhile
+ * nothing else is handed to the modem. 0 when nothing waits, else -1.
+ */
+int
+outbox_settle(struct jourd *j)
+{
+	sqlite3_stmt	*st;
+
+	if (j->outbox_requeue) {
+		if (!db_may_write(j->db) ||
+		    (st = db_stmt(j->db, sql_requeue)) == NULL ||
+		    db_done(j->db, st) == -1) {
+			outbox_settle_later(j);
+			return -1;
+		}
+		j->outbox_requeue = false;
+	}
+	if (!j->outbox_unsettled)
+		return 0;
+	if (!db_may_write(j->db) || outbox_store(j, &j->outbox_result,
+	    j->outbox_result_at) == -1) {
+		if (j->outbox_unsettled_since == 0) {
+			j->outbox_unsettled_since = jtime_mono();
+			log_warnx("outbox %lld: the outcome of its attempt (%s) "
+			    "is not stored yet; it is written again until it "
+			    "is, and nothing else is sent meanwhile",
+			    (long long)j->outbox_result.outbox_id,
+			    j->outbox_result.ok ? "sent" : "failed");
+		}
+		outbox_settle_later(j);
+		return -1;
+	}
+	if (j->outbox_unsettled_since != 0)
+		log_info("outbox %lld: outcome stored after %llds",
+		    (long long)j->outbox_result.outbox_id,
+		    (long long)((jtime_mono() - j->outbox_unsettled_since) /
+		    JT_SECOND));
+	j->outbox_unsettled = false;
+	j->outbox_unsettled_since = 0;
+	return 0;
+}
+
+/* The settle timer: store what waits, then carry on sending. */
+void
+outbox_settle_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct jourd	*j = arg;
+
+	if (outbox_settle(j) == -1)
+		return;
 	outbox_kick(j);
+	jourd_rearm(j);
+}
+
+void
+outbox_result(struct jourd *j, const struct ipc_send_result *r)
+{
+	if (r->outbox_id != j->inflight) {
+		log_warnx("outbox: result for %lld, but %lld is in flight",
+		    (long long)r->outbox_id, (long long)j->inflight);
+		return;
+	}
+	/* The worker is free; the row is settled before the next send. */
+	j->inflight = 0;
+	j->outbox_result = *r;
+	j->outbox_result_at = jtime_now();
+	j->outbox_unsettled = true;
+	if (outbox_settle(j) == -1)
+		return;
+	outbox_kick(j);
+	jourd_rearm(j);
 }
 
 /*
@@ -195,16 +301,19 @@ outbox_lost(struct jourd *j, const char *why)
 void
 outbox_requeue_inflight(struct jourd *j)
 {
-	sqlite3_stmt	*st;
-
 	j->inflight = 0;
-	if ((st = db_stmt(j->db, sql_requeue)) == NULL)
-		return;
-	db_done(j->db, st);
+	j->outbox_requeue = true;
+	outbox_settle(j);
 }
 
+/* When the next queued message is due; not before the database's pause. */
 jtime_t
 outbox_next_due(struct jourd *j)
 {
-	return db_int64(j->db, sql_next_due);
+	jtime_t	due = db_int64(j->db, sql_next_due), pause;
+
+	if (due != 0 && (pause = db_retry_in(j->db)) > 0 &&
+	    due < jtime_now() + pause)
+		due = jtime_now() + pause;
+	return due;
 }

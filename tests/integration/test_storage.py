@@ -106,3 +106,41 @@ def test_disk_full_keeps_the_sms_and_recovers():
 
 def test_read_only_database_keeps_the_sms_and_recovers():
     shim_case("EROFS")
+
+
+def test_send_result_met_by_a_storage_fault_is_stored_without_a_restart():
+    """The worker hangs with the primary's page in flight and the disk is
+    full when the parent gives up on it: the page's way back to 'queued'
+    cannot be written. It must not stay 'sending' until a restart: once
+    writes work, the same jourd stores it and the page goes out, once."""
+    from test_faults import gateway, fault, set_reply_timeout
+    gw = gateway()
+    set_reply_timeout(gw, "2s")
+    trigger = os.path.join(gw.dir, "fail-writes")
+    try:
+        start_with_shim(gw, trigger)
+        pid = gw.proc.pid
+        fault(gw, "hang-send")
+        gw.wait(lambda: not os.path.exists(os.path.join(gw.phone, "fault")),
+                5, "fault armed")
+        gw.inject(REQUESTER, "AKUT KARD sidan fastnar i sending")
+        gw.wait(lambda: [m for m in gw.outbox() if m["to"] == PRIMARY and
+                         m["state"] == "sending"], 10,
+                "the page handed to the hanging worker")
+        with open(trigger, "w") as f:
+            f.write("ENOSPC\n")
+        gw.wait(lambda: "no answer to a send" in gw.daemon_log(), 20,
+                "the hung worker given up")
+        gw.wait(lambda: warnings(gw) >= 1, 10, "the failed write")
+        time.sleep(2)
+        os.unlink(trigger)
+        page = gw.wait_sent(PRIMARY, "Svara OK 1", timeout=40)
+        gw.wait_sent(REQUESTER, "Mottaget", timeout=20)
+        check(gw.proc.poll() is None and gw.proc.pid == pid,
+              "the same jourd, not a restart")
+        check(len(gw.sent_to(PRIMARY)) == 1, "one page: %r" % gw.outbox())
+        check(page["attempts"] == 2, "the lost attempt counted: %r" % page)
+        check(not [m for m in gw.outbox() if m["state"] != "sent"],
+              "nothing left behind: %r" % gw.outbox())
+    finally:
+        gw.close()
