@@ -93,7 +93,8 @@ int	consult_input(struct jourd *j, int64_t id, const struct esc_input *in,
 	    jtime_t now);
 int	consult_due(struct jourd *j, jtime_t now);
 jtime_t	consult_next_due(struct jourd *j);
-bool	consult_oncall(struct jourd *j, const char *unit, const char *role,
+/* 1 with the holder's phone, 0 when nobody is on call, -1 on a read error. */
+int	consult_oncall(struct jourd *j, const char *unit, const char *role,
 	    jtime_t now, char phone[PHONE_MAX]);
 int	consult_repage_role(struct jourd *j, const char *unit,
 	    const char *role, const char *phone, jtime_t now);

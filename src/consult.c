@@ -78,23 +78,37 @@ static const char sql_clear_due[] =
 static const char sql_next_due[] =
     "SELECT min(due_at) FROM legs WHERE due_at IS NOT NULL";
 
-/* The roster look-up the state machine calls: shifts from SQL, choice in roster.c. */
+/* What the state machine's roster look-up works with. */
+struct consult_oncall_ctx {
+	struct jourd	*j;
+	bool		 failed;	/* the roster could not be read */
+};
+
+/*
+ * The roster look-up the state machine calls: shifts from SQL, choice in
+ * roster.c. A read error is not a roster gap: it is marked in the context,
+ * and the caller rolls the whole input back to try it again.
+ */
 static bool
 consult_oncall_cb(void *arg, const char *unit, const char *role, jtime_t now,
     char phone[PHONE_MAX])
 {
-	struct jourd		*j = arg;
+	struct consult_oncall_ctx *ctx = arg;
+	struct jourd		*j = ctx->j;
 	struct shift		 cand[ROSTER_CANDIDATES];
 	const struct shift	*pick;
 	sqlite3_stmt		*st;
 	size_t			 n = 0;
+	int			 rc = 0;
 
-	if ((st = db_stmt(j->db, sql_shifts)) == NULL)
+	if ((st = db_stmt(j->db, sql_shifts)) == NULL) {
+		ctx->failed = true;
 		return false;
+	}
 	db_bind_text(st, 1, unit);
 	db_bind_text(st, 2, role);
 	sqlite3_bind_int64(st, 3, now);
-	while (n < nitems(cand) && sqlite3_step(st) == SQLITE_ROW) {
+	while (n < nitems(cand) && (rc = db_row(j->db, st)) == 1) {
 		memset(&cand[n], 0, sizeof(cand[n]));
 		cand[n].id = sqlite3_column_int64(st, 0);
 		text_copy(cand[n].phone, sizeof(cand[n].phone), db_text(st, 1));
@@ -106,6 +120,10 @@ consult_oncall_cb(void *arg, const char *unit, const char *role, jtime_t now,
 		n++;
 	}
 	sqlite3_reset(st);
+	if (rc == -1) {
+		ctx->failed = true;
+		return false;
+	}
 	if ((pick = roster_pick(cand, n, role, now)) == NULL)
 		return false;
 	text_copy(phone, PHONE_MAX, pick->phone);
@@ -555,14 +573,18 @@ consult_apply(struct jourd *j, int64_t id, const struct esc_input *in,
 	static struct esc_actions	acts;
 	struct esc_consult		c;
 	struct consult_run		r;
+	struct consult_oncall_ctx	ctx = { j, false };
 	int				rc;
 
 	if ((rc = consult_run_load(&r, j, id, &c)) != 0)
 		return rc == 1 ? 1 : -1;
 	r.routed_from = routed_from;
 	memset(&acts, 0, sizeof(acts));
-	if (esc_apply(&c, &j->cf.tracks[r.track], in, now, consult_oncall_cb, j,
-	    &acts) == -1)
+	rc = esc_apply(&c, &j->cf.tracks[r.track], in, now, consult_oncall_cb,
+	    &ctx, &acts);
+	if (ctx.failed)
+		return -1;
+	if (rc == -1)
 		return 1;
 	if (consult_execute(&r, &acts, now) == -1 || store_save(j->db, &c) == -1)
 		return -1;
@@ -726,11 +748,15 @@ consult_due(struct jourd *j, jtime_t now)
 	return failed > 0 ? -1 : fired;
 }
 
-bool
+int
 consult_oncall(struct jourd *j, const char *unit, const char *role,
     jtime_t now, char phone[PHONE_MAX])
 {
-	return consult_oncall_cb(j, unit, role, now, phone);
+	struct consult_oncall_ctx	ctx = { j, false };
+	bool				found;
+
+	found = consult_oncall_cb(&ctx, unit, role, now, phone);
+	return ctx.failed ? -1 : found;
 }
 
 static const char sql_paging_legs[] =

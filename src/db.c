@@ -39,6 +39,9 @@ struct db {
 	char			 path[PATH_MAX];
 	int			 lock_fd;	/* jourd's lock on the file, or -1 */
 	int			 corrupt;	/* damage reports since a commit */
+#ifdef JOURD_FAULTS
+	bool			 fault_interrupt;	/* the running query fails */
+#endif
 	struct db_cached	 cache[DB_STMT_SLOTS];
 	int			 ncache;
 	/* Storage trouble (disk full, locked, read-only); monotonic times. */
@@ -294,6 +297,43 @@ db_quick_check(struct db *db, char *err, size_t errsz)
 	return 0;
 }
 
+#ifdef JOURD_FAULTS
+/*
+ * Fault injection, in the test build only (make faults): while the file
+ * named by $JOURD_FAULT_READS holds a table name, every query that reads
+ * FROM that table fails with SQLITE_INTERRUPT, as a read error that leaves
+ * the rest of the transaction working would. The trace callback sees each
+ * statement start; the progress handler then stops it.
+ */
+static int
+db_fault_trace(unsigned type, void *arg, void *p, void *x)
+{
+	struct db	*db = arg;
+	const char	*sql = x, *path = getenv("JOURD_FAULT_READS");
+	char		 table[64], from[80];
+	FILE		*fp;
+
+	db->fault_interrupt = false;
+	if (type != SQLITE_TRACE_STMT || path == NULL ||
+	    strncmp(sql, "SELECT", 6) != 0 || (fp = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(fp, "%63s", table) == 1) {
+		snprintf(from, sizeof(from), "FROM %s ", table);
+		db->fault_interrupt = strstr(sql, from) != NULL;
+	}
+	fclose(fp);
+	return 0;
+}
+
+static int
+db_fault_progress(void *arg)
+{
+	struct db	*db = arg;
+
+	return db->fault_interrupt;
+}
+#endif
+
 /* db_open and db_open_daemon: daemon adds the lock and quick_check. */
 static struct db *
 db_open_as(const char *path, bool daemon, char *err, size_t errsz)
@@ -336,6 +376,12 @@ db_open_as(const char *path, bool daemon, char *err, size_t errsz)
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, 5000);
+#ifdef JOURD_FAULTS
+	if (getenv("JOURD_FAULT_READS") != NULL) {
+		sqlite3_trace_v2(db->h, SQLITE_TRACE_STMT, db_fault_trace, db);
+		sqlite3_progress_handler(db->h, 1, db_fault_progress, db);
+	}
+#endif
 	/* Locked before anything is read or written: a second daemon never
 	 * gets as far as a migration. */
 	if (daemon && db_lock(db, err, errsz) == -1)

@@ -88,21 +88,28 @@ inbound_dedup_key(const struct ipc_sms_in *m, const char *sender,
 	    (unsigned long long)inbound_hash(stored_text));
 }
 
-static void
+/*
+ * The directory entry of phone in p (p->known false when there is none).
+ * -1 when the directory could not be read: never "a stranger", since a
+ * clinician must not be answered as one because of a storage fault.
+ */
+static int
 inbound_person(struct jourd *j, const char *phone, struct person *p)
 {
 	sqlite3_stmt	*st;
+	int		 rc;
 
 	memset(p, 0, sizeof(*p));
 	if ((st = db_stmt(j->db, sql_person)) == NULL)
-		return;
+		return -1;
 	db_bind_text(st, 1, phone);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = db_row(j->db, st)) == 1) {
 		p->known = true;
 		text_copy(p->name, sizeof(p->name), db_text(st, 0));
 		p->can_request = sqlite3_column_int(st, 1) != 0;
 	}
 	sqlite3_reset(st);
+	return rc == -1 ? -1 : 0;
 }
 
 /* Automatic answers per reply_period: a stranger gets one, a person in
@@ -111,29 +118,32 @@ inbound_person(struct jourd *j, const char *phone, struct person *p)
 #define ANSWERS_KNOWN		3
 
 /*
- * True when one more automatic answer to phone is allowed now, and counts
- * it. Every answer that is not the confirmation of a state change goes
+ * 1 when one more automatic answer to phone is allowed now, and counts
+ * it; 0 when not; -1 when the database failed. Every answer that is not the confirmation of a state change goes
  * through here: nothing jourd says can be answered back at it for ever.
  */
-static bool
+static int
 inbound_may_answer(struct jourd *j, const char *phone, jtime_t now)
 {
 	sqlite3_stmt	*st;
 	struct person	 p;
 	jtime_t		 window = now;
-	int		 answers = 0, limit;
+	int		 answers = 0, limit, rc;
 
-	inbound_person(j, phone, &p);
+	if (inbound_person(j, phone, &p) == -1)
+		return -1;
 	limit = p.known ? ANSWERS_KNOWN : ANSWERS_STRANGER;
 	if ((st = db_stmt(j->db, sql_limit_get)) == NULL)
-		return false;
+		return -1;
 	db_bind_text(st, 1, phone);
-	if (sqlite3_step(st) == SQLITE_ROW && now - sqlite3_column_int64(st, 0) <
+	if ((rc = db_row(j->db, st)) == 1 && now - sqlite3_column_int64(st, 0) <
 	    j->cf.reply_period) {
 		window = sqlite3_column_int64(st, 0);
 		answers = sqlite3_column_int(st, 1);
 	}
 	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
 	if (answers >= limit) {
 		if ((st = db_stmt(j->db, sql_limit_suppressed)) != NULL) {
 			db_bind_text(st, 1, phone);
@@ -141,15 +151,15 @@ inbound_may_answer(struct jourd *j, const char *phone, jtime_t now)
 		}
 		log_info("inbound: no answer to %s: %d already since %llds ago",
 		    phone, answers, (long long)((now - window) / JT_SECOND));
-		return false;
+		return 0;
 	}
 	if ((st = db_stmt(j->db, sql_limit_set)) == NULL)
-		return false;
+		return -1;
 	db_bind_text(st, 1, phone);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, window);
 	sqlite3_bind_int(st, 4, answers + 1);
-	return db_done(j->db, st) == 0;
+	return db_done(j->db, st) == 0 ? 1 : -1;
 }
 
 /* Answers a message that changed nothing, within the per-sender limit. */
@@ -157,8 +167,10 @@ static int
 inbound_answer(struct jourd *j, const char *to, const char *text,
     int64_t consult, jtime_t now)
 {
-	if (!inbound_may_answer(j, to, now))
-		return 0;
+	int	rc;
+
+	if ((rc = inbound_may_answer(j, to, now)) != 1)
+		return rc;
 	return consult_reply(j, to, text, "reply", consult, now);
 }
 
@@ -386,7 +398,8 @@ inbound_response_stale(struct jourd *j, const char *from, int64_t id,
 	if (by[0]) {
 		struct person p;
 
-		inbound_person(j, by, &p);
+		if (inbound_person(j, by, &p) == -1)
+			return -1;
 		if (p.known)
 			text_copy(who, sizeof(who), p.name);
 		else
@@ -719,7 +732,10 @@ inbound_status(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		text_copy(by, sizeof(by), db_text(st, 4));
 		row[n].who[0] = '\0';
 		if (by[0]) {
-			inbound_person(j, by, &p);
+			if (inbound_person(j, by, &p) == -1) {
+				sqlite3_reset(st);
+				return -1;
+			}
 			if (p.known)
 				text_copy(row[n].who, sizeof(row[n].who),
 				    p.name);
@@ -827,6 +843,7 @@ inbound_jour(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	char		 until[32], iso[40], detail[128], who[64];
 	jtime_t		 end;
 	size_t		 i;
+	int		 rc;
 
 	if (cmd->error[0] || cmd->nunits == 0) {
 		*outcome = "bad_request";
@@ -854,14 +871,20 @@ inbound_jour(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		    "JOUR %s primary.", role, unit, unit);
 		return inbound_answer(j, from, text, 0, now);
 	}
-	if (!consult_oncall(j, unit, role, now, prev))
+	if ((rc = consult_oncall(j, unit, role, now, prev)) == -1)
+		return -1;
+	if (rc == 0)
 		prev[0] = '\0';
 	if ((st = db_stmt(j->db, sql_roster_end)) == NULL)
 		return -1;
 	db_bind_text(st, 1, unit);
 	db_bind_text(st, 2, role);
 	sqlite3_bind_int64(st, 3, now);
-	end = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if ((rc = db_row(j->db, st)) == -1) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	end = rc == 1 ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	if (end <= now)
 		end = now + 12 * JT_HOUR;
@@ -887,7 +910,8 @@ inbound_jour(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	if (prev[0] != '\0' && strcmp(prev, from) != 0) {
 		struct person p;
 
-		inbound_person(j, from, &p);
+		if (inbound_person(j, from, &p) == -1)
+			return -1;
 		text_copy(who, sizeof(who), p.name);
 		if (consult_reply(j, prev, msg_jour_taken(text, sizeof(text), who,
 		    unit, role, until), "notify", 0, now) == -1)
@@ -915,7 +939,8 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
 		*outcome = "ignored_binary";
 		return 0;
 	}
-	inbound_person(j, from, &p);
+	if (inbound_person(j, from, &p) == -1)
+		return -1;
 	/* Strangers first: whatever they send, one answer per period. */
 	if (!p.known) {
 		*outcome = cmd->has_pnr ? "stranger_pnr" : "stranger";

@@ -204,3 +204,66 @@ def test_damage_found_at_run_time_stops_jourd_and_keeps_the_sms():
         check("quick_check" in err, err)
     finally:
         gw.close()
+
+
+def read_error_case(table, text):
+    """While every query FROM table fails (the fault build's read fault:
+    SQLITE_INTERRUPT, the rest of the transaction working), the requester
+    sends text. Returns the running gateway and the fault file; removing
+    the file ends the fault."""
+    from test_faults import gateway
+    gw = gateway()
+    trigger = os.path.join(gw.dir, "fail-reads")
+    env = dict(os.environ, JOURD_FAULT_READS=trigger)
+    gw.proc = subprocess.Popen([gw.jourd, "-d", "-c", gw.conf], stdout=gw.log,
+                               stderr=gw.log, env=env)
+    gw.wait(lambda: gw.status()["modem"]["state"] == "ready", 15,
+            "modem ready")
+    with open(trigger, "w") as f:
+        f.write(table + "\n")
+    gw.inject(REQUESTER, text)
+    gw.wait(lambda: "inbound:" in gw.daemon_log() or
+            "database: " in gw.daemon_log(), 10, "the SMS handled or failed")
+    time.sleep(3)
+    return gw, trigger
+
+
+def stored(gw, sql):
+    db = sqlite3.connect("file:%s?mode=ro" % gw.db, uri=True)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_a_failed_read_of_the_directory_never_makes_a_clinician_a_stranger():
+    gw, trigger = read_error_case("people", "AKUT KARD katalogen kan inte läsas")
+    try:
+        out = stored(gw, "SELECT to_phone, text FROM outbox")
+        check(not out, "answered on a guess while the directory failed: %r"
+              % out)
+        check(glob.glob(os.path.join(gw.phone, "sms", "1", "*")),
+              "the SMS is still on the phone, to be read again")
+        os.unlink(trigger)
+        gw.wait_sent(PRIMARY, "Svara OK 1", timeout=40)
+        gw.wait_sent(REQUESTER, "Mottaget", timeout=10)
+        check(len(gw.consults()) == 1, "one consult")
+    finally:
+        gw.close()
+
+
+def test_a_failed_read_of_the_roster_is_no_roster_gap():
+    gw, trigger = read_error_case("shifts", "AKUT KARD rostern kan inte läsas")
+    try:
+        events = stored(gw, "SELECT type FROM events")
+        check(not events, "events from a failed read: %r" % events)
+        out = stored(gw, "SELECT to_phone, text FROM outbox")
+        check(not out, "told or paged on a guess: %r" % out)
+        check(glob.glob(os.path.join(gw.phone, "sms", "1", "*")),
+              "the SMS is still on the phone, to be read again")
+        os.unlink(trigger)
+        gw.wait_sent(PRIMARY, "Svara OK 1", timeout=40)
+        cid = gw.last_consult()["id"]
+        check("no_oncall" not in gw.events(cid), gw.events(cid))
+    finally:
+        gw.close()
