@@ -27,7 +27,9 @@ struct consult_run {
 	struct store_info	 info;
 	int			 track;
 	struct msg_consult	 m;
-	char			 units[UNIT_MAX * 2];
+	/* Every leg's unit, comma-separated: each code is shorter than
+	 * UNIT_MAX, so the longest list fits with its commas and NUL. */
+	char			 units[MAX_LEGS * UNIT_MAX];
 	char			 requester[64];
 	char			 requester_unit[64];
 	char			 callback[24];
@@ -183,10 +185,17 @@ consult_run_load(struct consult_run *r, struct jourd *j, int64_t id,
 	}
 	text_copy(r->keyword, sizeof(r->keyword),
 	    j->cf.tracks[r->track].keywords[0]);
-	for (i = 0; i < c->nlegs; i++)
-		len += snprintf(r->units + len, len < sizeof(r->units) ?
-		    sizeof(r->units) - len : 0, "%s%s", i ? "," : "",
-		    c->legs[i].unit);
+	/* Stops at the end of the buffer: len never points past it. */
+	for (i = 0; i < c->nlegs && i < MAX_LEGS && len < sizeof(r->units);
+	    i++) {
+		int n = snprintf(r->units + len, sizeof(r->units) - len, "%s%s",
+		    i ? "," : "", c->legs[i].unit);
+
+		if (n < 0)
+			break;
+		len = (size_t)n < sizeof(r->units) - len ? len + (size_t)n :
+		    sizeof(r->units) - 1;
+	}
 	consult_person(j, r->info.requester, r->requester, sizeof(r->requester),
 	    r->requester_unit, sizeof(r->requester_unit));
 	cb = r->info.callback[0] ? r->info.callback : r->info.requester;

@@ -221,3 +221,25 @@ def test_mdk_one_person_on_two_legs_declines_both():
         time.sleep(0.5)
         check(len(texts(gw, PRIMARY, "Noterat")) == 1, "confirmed once")
     run(gateway(extra=mdk("10m", "primary backup"), roster_csv=rows), body)
+
+
+def test_mdk_with_the_longest_unit_list_names_every_unit():
+    """Eight units (MAX_LEGS) with 47-character codes (the longest a unit
+    code may be): the page names them all, and the list is held in a
+    buffer that fits it (issue 9: it used to point past the end)."""
+    from harness import Gateway, UNITS as BASE_UNITS, roster as mkroster
+    codes = ["U%d_%s" % (i, "X" * 44) for i in range(1, 9)]
+    check(all(len(c) == 47 for c in codes), "47-character codes")
+    units = BASE_UNITS + "".join("%s,Enhet %d,specialty,+4670174063%d,always\n"
+                                 % (c, i, i % 10)
+                                 for i, c in enumerate(codes, 1))
+    rows = mkroster([(c, "primary", PRIMARY) for c in codes])
+
+    def body(gw):
+        gw.inject(REQUESTER, "MDK %s konferens" % ",".join(codes))
+        gw.wait(lambda: len(texts(gw, PRIMARY, "Svara OK 1")) == 8, 15,
+                "eight pages")
+        for m in texts(gw, PRIMARY, "Svara OK 1"):
+            check(all(c in m for c in codes),
+                  "every unit named: %r" % m)
+    run(Gateway(extra=mdk("1h"), units_csv=units, roster_csv=rows), body)
