@@ -242,15 +242,17 @@ static int
 consult_page_code(struct jourd *j, int64_t consult, const char *to, jtime_t now)
 {
 	sqlite3_stmt	*st;
-	int		 code = 0, want = 1;
+	int		 code = 0, want = 1, rc;
 
 	if ((st = db_stmt(j->db, sql_code_reuse)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, consult);
 	db_bind_text(st, 2, to);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((rc = db_row(j->db, st)) == 1)
 		code = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
 	if (code > 0)
 		return code;
 
@@ -258,7 +260,9 @@ consult_page_code(struct jourd *j, int64_t consult, const char *to, jtime_t now)
 		return -1;
 	db_bind_text(st, 1, to);
 	sqlite3_bind_int64(st, 2, now - j->cf.code_quarantine);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	/* A code read wrongly could acknowledge another consult: an error
+	 * aborts instead of guessing. */
+	while ((rc = db_row(j->db, st)) == 1) {
 		int taken = sqlite3_column_int(st, 0);
 
 		if (taken > want)
@@ -267,7 +271,7 @@ consult_page_code(struct jourd *j, int64_t consult, const char *to, jtime_t now)
 			want++;
 	}
 	sqlite3_reset(st);
-	return want;
+	return rc == -1 ? -1 : want;
 }
 
 static int

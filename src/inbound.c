@@ -174,24 +174,25 @@ inbound_answer(struct jourd *j, const char *to, const char *text,
 	return consult_reply(j, to, text, "reply", consult, now);
 }
 
-/* Resolves a unit as typed (code or name, any case, any diacritics). */
-static bool
+/*
+ * Resolves a unit as typed (code or name, any case, any diacritics): 1
+ * with its code, 0 when there is none, -1 when the directory failed.
+ */
+static int
 inbound_unit(struct jourd *j, const char *typed, char code[UNIT_MAX])
 {
 	sqlite3_stmt	*st;
 	char		 folded[UNIT_MAX * 2];
-	bool		 found = false;
+	int		 rc;
 
 	text_fold(typed, folded, sizeof(folded));
 	if ((st = db_stmt(j->db, sql_unit_match)) == NULL)
-		return false;
+		return -1;
 	db_bind_text(st, 1, folded);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = db_row(j->db, st)) == 1)
 		text_copy(code, UNIT_MAX, db_text(st, 0));
-		found = true;
-	}
 	sqlite3_reset(st);
-	return found;
+	return rc;
 }
 
 static const char sql_pv_unit[] =
@@ -219,10 +220,12 @@ inbound_pv(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	char			 kind[24] = "", hours[48] = "", phone[PHONE_MAX] = "";
 	char			 name[96] = "", shown[24], after[UNIT_MAX];
 	size_t			 len = 0;
-	int			 n = 0;
+	int			 n = 0, rc;
 
 	routed_from[0] = '\0';
-	if (!inbound_unit(j, cmd->units[0], code)) {
+	if ((rc = inbound_unit(j, cmd->units[0], code)) == -1)
+		return -1;
+	if (rc == 0) {
 		text_fold(cmd->units[0], folded, sizeof(folded));
 		if ((st = db_stmt(j->db, sql_pv_prefix)) == NULL)
 			return -1;
@@ -272,7 +275,9 @@ inbound_pv(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	if (calendar_is_open(&j->cal, &rule, now))
 		return 1;
 	if (t->after_hours[0] != '\0' && strcmp(t->after_hours, code) != 0 &&
-	    inbound_unit(j, t->after_hours, after)) {
+	    (rc = inbound_unit(j, t->after_hours, after)) != 0) {
+		if (rc == -1)
+			return -1;
 		text_copy(routed_from, UNIT_MAX, code);
 		text_copy(code, UNIT_MAX, after);
 		return 1;
@@ -342,7 +347,9 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		i = 1;
 	}
 	for (; i < cmd->nunits; i++) {
-		if (!inbound_unit(j, cmd->units[i], units[i])) {
+		if ((rc = inbound_unit(j, cmd->units[i], units[i])) == -1)
+			return -1;
+		if (rc == 0) {
 			*outcome = "unknown_unit";
 			return inbound_answer(j, from, msg_unknown_unit(text,
 			    sizeof(text), cmd->units[i]), 0, now);
@@ -850,7 +857,9 @@ inbound_jour(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		return inbound_answer(j, from, msg_usage(text, sizeof(text),
 		    "JOUR", cmd->error[0] ? cmd->error : "enhet saknas"), 0, now);
 	}
-	if (!inbound_unit(j, cmd->units[0], unit)) {
+	if ((rc = inbound_unit(j, cmd->units[0], unit)) == -1)
+		return -1;
+	if (rc == 0) {
 		*outcome = "unknown_unit";
 		return inbound_answer(j, from, msg_unknown_unit(text, sizeof(text),
 		    cmd->units[0]), 0, now);
