@@ -65,7 +65,9 @@ void	trouble_resume(struct jourd *j);
 void	trouble_start(struct jourd *j, const char *why);
 void	trouble_ready(struct jourd *j);
 void	trouble_tick(struct jourd *j);
-bool	trouble_pin_refused(struct jourd *j);
+/* 1 when the SIM refused the configured PIN before, 0 when not, -1 when
+ * the database could not say (the PIN is then not tried either). */
+int	trouble_pin_refused(struct jourd *j);
 void	trouble_pin_wrong(struct jourd *j);
 
 /* inbound.c */

@@ -132,25 +132,30 @@ consult_oncall_cb(void *arg, const char *unit, const char *role, jtime_t now,
 	return true;
 }
 
-/* Fills name (and unit name) of the person with phone, or the number itself. */
-static void
+/*
+ * Fills name (and unit name) of the person with phone, or the number
+ * itself when the directory has none; -1 when it could not be read.
+ */
+static int
 consult_person(struct jourd *j, const char *phone, char *name, size_t namesz,
     char *unit, size_t unitsz)
 {
 	sqlite3_stmt	*st;
+	int		 rc;
 
 	phone_display(phone, name, namesz);
 	if (unit != NULL)
 		unit[0] = '\0';
 	if ((st = db_stmt(j->db, sql_person)) == NULL)
-		return;
+		return -1;
 	db_bind_text(st, 1, phone);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = db_row(j->db, st)) == 1) {
 		text_copy(name, namesz, db_text(st, 0));
 		if (unit != NULL)
 			text_copy(unit, unitsz, db_text(st, 2));
 	}
 	sqlite3_reset(st);
+	return rc == -1 ? -1 : 0;
 }
 
 static int
@@ -196,8 +201,10 @@ consult_run_load(struct consult_run *r, struct jourd *j, int64_t id,
 		len = (size_t)n < sizeof(r->units) - len ? len + (size_t)n :
 		    sizeof(r->units) - 1;
 	}
-	consult_person(j, r->info.requester, r->requester, sizeof(r->requester),
-	    r->requester_unit, sizeof(r->requester_unit));
+	if (consult_person(j, r->info.requester, r->requester,
+	    sizeof(r->requester), r->requester_unit,
+	    sizeof(r->requester_unit)) == -1)
+		return -1;
 	cb = r->info.callback[0] ? r->info.callback : r->info.requester;
 	phone_display(cb, r->callback, sizeof(r->callback));
 
@@ -330,19 +337,22 @@ consult_leg_unit(const struct consult_run *r, int leg)
 	return leg >= 0 && leg < r->c->nlegs ? r->c->legs[leg].unit : r->units;
 }
 
-/* The unit's name from the directory, or its code when it has none. */
-static void
+/* The unit's name from the directory, or its code when it has none; -1
+ * when the directory could not be read. */
+static int
 consult_unit_name(struct jourd *j, const char *code, char *name, size_t sz)
 {
 	sqlite3_stmt	*st;
+	int		 rc;
 
 	text_copy(name, sz, code);
 	if ((st = db_stmt(j->db, sql_unit_name)) == NULL)
-		return;
+		return -1;
 	db_bind_text(st, 1, code);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((rc = db_row(j->db, st)) == 1)
 		text_copy(name, sz, db_text(st, 0));
 	sqlite3_reset(st);
+	return rc == -1 ? -1 : 0;
 }
 
 static int
@@ -354,11 +364,13 @@ consult_tell_requester(struct consult_run *r, const struct esc_action *a,
 	char		 boardraw[PHONE_MAX] = "";
 	const char	*unit = consult_leg_unit(r, a->leg), *what = "";
 	sqlite3_stmt	*st;
+	int		 rc;
 
 	switch (a->msg) {
 	case MSG_RECEIVED:
 		if (r->routed_from[0] != '\0') {
-			consult_unit_name(j, unit, who, sizeof(who));
+			if (consult_unit_name(j, unit, who, sizeof(who)) == -1)
+				return -1;
 			msg_received_routed(text, sizeof(text), &r->m,
 			    r->routed_from, who);
 		} else
@@ -366,7 +378,8 @@ consult_tell_requester(struct consult_run *r, const struct esc_action *a,
 		what = "mottaget";
 		break;
 	case MSG_ACKED:
-		consult_person(j, a->to, who, sizeof(who), NULL, 0);
+		if (consult_person(j, a->to, who, sizeof(who), NULL, 0) == -1)
+			return -1;
 		phone_display(a->to, whophone, sizeof(whophone));
 		jtime_short(now, now, at, sizeof(at));
 		msg_acked(text, sizeof(text), &r->m, unit, who, whophone, at);
@@ -380,9 +393,11 @@ consult_tell_requester(struct consult_run *r, const struct esc_action *a,
 		if ((st = db_stmt(j->db, sql_unit_phone)) == NULL)
 			return -1;
 		db_bind_text(st, 1, unit);
-		if (sqlite3_step(st) == SQLITE_ROW)
+		if ((rc = db_row(j->db, st)) == 1)
 			text_copy(boardraw, sizeof(boardraw), db_text(st, 0));
 		sqlite3_reset(st);
+		if (rc == -1)
+			return -1;
 		if (boardraw[0])
 			phone_display(boardraw, board, sizeof(board));
 		else
@@ -475,7 +490,7 @@ consult_stand_down(struct consult_run *r, const struct esc_action *a,
 		int64_t	id;
 		char	to[PHONE_MAX];
 	}		 open[64];
-	int		 n = 0, i, k;
+	int		 n = 0, i, k, rc;
 	bool		 closed = esc_closed(r->c->state), told;
 	char		 text[512], why[96], who[64];
 	const struct esc_leg *leg = a->leg >= 0 ? &r->c->legs[a->leg] : NULL;
@@ -485,12 +500,15 @@ consult_stand_down(struct consult_run *r, const struct esc_action *a,
 	sqlite3_bind_int64(st, 1, r->c->id);
 	sqlite3_bind_int(st, 2, a->leg);
 	sqlite3_bind_int(st, 3, a->leg);
-	while (n < (int)nitems(open) && sqlite3_step(st) == SQLITE_ROW) {
+	rc = 0;
+	while (n < (int)nitems(open) && (rc = db_row(j->db, st)) == 1) {
 		open[n].id = sqlite3_column_int64(st, 0);
 		text_copy(open[n].to, sizeof(open[n].to), db_text(st, 1));
 		n++;
 	}
 	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
 
 	if (r->c->state == CONSULT_CANCELLED)
 		snprintf(why, sizeof(why), "är avbrutet av beställaren");
@@ -500,7 +518,8 @@ consult_stand_down(struct consult_run *r, const struct esc_action *a,
 		const char *by = leg != NULL && leg->acked_by[0] ?
 		    leg->acked_by : r->c->acked_by;
 
-		consult_person(j, by, who, sizeof(who), NULL, 0);
+		if (consult_person(j, by, who, sizeof(who), NULL, 0) == -1)
+			return -1;
 		snprintf(why, sizeof(why), "är kvitterat av %s", who);
 	}
 
@@ -712,18 +731,21 @@ consult_due(struct jourd *j, jtime_t now)
 	sqlite3_stmt		*st;
 	int64_t			 ids[256];
 	bool			 queued[256];
-	int			 n = 0, i, fired = 0, failed = 0;
+	int			 n = 0, i, fired = 0, failed = 0, rc;
 
 	if (!db_may_write(j->db))
 		return -1;	/* the database's pause after a failure */
 	if ((st = db_stmt(j->db, sql_due_consults)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
-	while (n < (int)nitems(ids) && sqlite3_step(st) == SQLITE_ROW) {
+	rc = 0;
+	while (n < (int)nitems(ids) && (rc = db_row(j->db, st)) == 1) {
 		ids[n] = sqlite3_column_int64(st, 0);
 		queued[n++] = sqlite3_column_int(st, 1) != 0;
 	}
 	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
 
 	memset(&in, 0, sizeof(in));
 	for (i = 0; i < n; i++) {
@@ -794,12 +816,13 @@ consult_repage_role(struct jourd *j, const char *unit, const char *role,
 	struct consult_run	 r;
 	struct esc_action	 a;
 	sqlite3_stmt		*st;
-	int			 n = 0, i, t, paged = 0;
+	int			 n = 0, i, t, paged = 0, rc;
 
 	if ((st = db_stmt(j->db, sql_paging_legs)) == NULL)
 		return -1;
 	db_bind_text(st, 1, unit);
-	while (n < (int)nitems(legs) && sqlite3_step(st) == SQLITE_ROW) {
+	rc = 0;
+	while (n < (int)nitems(legs) && (rc = db_row(j->db, st)) == 1) {
 		legs[n].id = sqlite3_column_int64(st, 0);
 		legs[n].leg = sqlite3_column_int(st, 1);
 		legs[n].step = sqlite3_column_int(st, 2);
@@ -807,6 +830,8 @@ consult_repage_role(struct jourd *j, const char *unit, const char *role,
 		n++;
 	}
 	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
 
 	for (i = 0; i < n; i++) {
 		const struct track_conf *tc;

@@ -231,7 +231,8 @@ inbound_pv(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 			return -1;
 		db_bind_text(st, 1, folded);
 		list[0] = '\0';
-		while (folded[0] != '\0' && sqlite3_step(st) == SQLITE_ROW) {
+		rc = 0;
+		while (folded[0] != '\0' && (rc = db_row(j->db, st)) == 1) {
 			if (n++ == 0)
 				text_copy(code, UNIT_MAX, db_text(st, 0));
 			if (len < sizeof(list))
@@ -240,6 +241,8 @@ inbound_pv(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 				    db_text(st, 1));
 		}
 		sqlite3_reset(st);
+		if (rc == -1)
+			return -1;
 		if (n == 0) {
 			*outcome = "unknown_unit";
 			return inbound_answer(j, from, msg_unknown_unit(text,
@@ -254,13 +257,15 @@ inbound_pv(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	if ((st = db_stmt(j->db, sql_pv_unit)) == NULL)
 		return -1;
 	db_bind_text(st, 1, code);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = db_row(j->db, st)) == 1) {
 		text_copy(kind, sizeof(kind), db_text(st, 0));
 		text_copy(hours, sizeof(hours), db_text(st, 1));
 		text_copy(phone, sizeof(phone), db_text(st, 2));
 		text_copy(name, sizeof(name), db_text(st, 3));
 	}
 	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
 	if (strcmp(kind, "health_centre") != 0) {
 		*outcome = "not_health_centre";
 		return inbound_answer(j, from, msg_pv_not_centre(text,
@@ -389,11 +394,12 @@ inbound_response_stale(struct jourd *j, const char *from, int64_t id,
 	char		 text[512], state[24] = "", who[64] = "", at[32] = "";
 	char		 callback[24] = "", cbraw[PHONE_MAX] = "", by[PHONE_MAX] = "";
 	jtime_t		 acked_at = 0;
+	int		 rc;
 
 	if ((st = db_stmt(j->db, sql_consult_brief)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = db_row(j->db, st)) == 1) {
 		text_copy(state, sizeof(state), db_text(st, 0));
 		text_copy(by, sizeof(by), db_text(st, 1));
 		acked_at = sqlite3_column_int64(st, 2);
@@ -401,6 +407,8 @@ inbound_response_stale(struct jourd *j, const char *from, int64_t id,
 		    db_text(st, 4) : db_text(st, 3));
 	}
 	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
 	phone_display(cbraw, callback, sizeof(callback));
 	if (by[0]) {
 		struct person p;
@@ -455,11 +463,14 @@ inbound_response_legs(struct jourd *j, const struct sms_cmd *cmd,
 	sqlite3_bind_int64(st, 1, consult);
 	db_bind_text(st, 2, from);
 	sqlite3_bind_int(st, 3, code);
-	while (n < MAX_LEGS && sqlite3_step(st) == SQLITE_ROW) {
+	rc = 0;
+	while (n < MAX_LEGS && (rc = db_row(j->db, st)) == 1) {
 		leg[n] = sqlite3_column_int(st, 0);
 		step[n++] = sqlite3_column_int(st, 1);
 	}
 	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
 
 	for (i = 0; i < n; i++) {
 		memset(&in, 0, sizeof(in));
@@ -502,7 +513,7 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 			return -1;
 		db_bind_text(st, 1, from);
 		sqlite3_bind_int(st, 2, cmd->code);
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		if ((rc = db_row(j->db, st)) == 1) {
 			n = 1;
 			*consult = sqlite3_column_int64(st, 0);
 			leg = sqlite3_column_int(st, 1);
@@ -510,6 +521,9 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 			closed = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		}
 		sqlite3_reset(st);
+		/* Never "unknown code" because the pages could not be read. */
+		if (rc == -1)
+			return -1;
 		if (n == 0) {
 			*outcome = "unknown_code";
 			return inbound_answer(j, from, msg_unknown_code(
@@ -522,7 +536,7 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		/* OK and NEJ answer a page still waiting; KLAR one acknowledged. */
 		sqlite3_bind_int(st, 2, cmd->verb != SMS_KLAR);
 		list[0] = '\0';
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while ((rc = db_row(j->db, st)) == 1) {
 			int code = sqlite3_column_int(st, 3);
 
 			if (n++ == 0) {
@@ -538,6 +552,8 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 				    db_text(st, 5));
 		}
 		sqlite3_reset(st);
+		if (rc == -1)
+			return -1;
 		if (n == 0) {
 			*outcome = "no_open_page";
 			return inbound_answer(j, from, msg_no_open_page(
@@ -601,9 +617,11 @@ inbound_cancel(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	if ((st = db_stmt(j->db, sql_consult_requester)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, cmd->consult);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((rc = db_row(j->db, st)) == 1)
 		text_copy(owner, sizeof(owner), db_text(st, 0));
 	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
 	if (strcmp(owner, from) != 0) {
 		*outcome = "not_owner";
 		snprintf(text, sizeof(text), "Du har inget ärende #%lld att "
@@ -639,7 +657,7 @@ inbound_kontakt(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	char			 text[1024], folded[256];
 	sqlite3_stmt		*st;
 	size_t			 len;
-	int			 n = 0, total = 0;
+	int			 n = 0, total = 0, rc;
 
 	if (cmd->error[0]) {
 		*outcome = "bad_kontakt";
@@ -653,7 +671,8 @@ inbound_kontakt(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	if ((st = db_stmt(j->db, sql_kontakt)) == NULL)
 		return -1;
 	db_bind_text(st, 1, folded);
-	while (len > 0 && sqlite3_step(st) == SQLITE_ROW) {
+	rc = 0;
+	while (len > 0 && (rc = db_row(j->db, st)) == 1) {
 		if (n < MSG_LIST_MAX) {
 			text_copy(name[n], sizeof(name[n]), db_text(st, 0));
 			phone_display(db_text(st, 1), phone[n],
@@ -665,6 +684,8 @@ inbound_kontakt(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		total++;
 	}
 	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
 	if (total == 0) {
 		*outcome = "kontakt_none";
 		msg_kontakt_none(text, sizeof(text), cmd->text);
@@ -716,7 +737,7 @@ inbound_status(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	struct person		 p;
 	sqlite3_stmt		*st;
 	char			 text[1024], by[PHONE_MAX];
-	int			 n = 0, total = 0, acked;
+	int			 n = 0, total = 0, acked, rc;
 
 	if (cmd->error[0]) {
 		*outcome = "bad_status";
@@ -727,7 +748,7 @@ inbound_status(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		return -1;
 	db_bind_text(st, 1, from);
 	sqlite3_bind_int64(st, 2, cmd->consult);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = db_row(j->db, st)) == 1) {
 		if (total++ >= (int)nitems(s))
 			continue;
 		memset(&s[n], 0, sizeof(s[n]));
@@ -766,6 +787,8 @@ inbound_status(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		n++;
 	}
 	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
 	if (total == 0 && cmd->consult > 0) {
 		/* Someone else's or none at all: the answer tells neither. */
 		*outcome = "not_owner";
@@ -800,38 +823,38 @@ static const char sql_jour_member[] =
  * has been on its roster. Anyone else's JOUR, a typo or an auto-responder's,
  * would divert the unit's pages to someone who cannot answer them.
  */
-static bool
+static int
 inbound_jour_member(struct jourd *j, const char *phone, const char *unit)
 {
 	sqlite3_stmt	*st;
-	bool		 member;
+	int		 member;
 
 	if ((st = db_stmt(j->db, sql_jour_member)) == NULL)
-		return false;
+		return -1;
 	db_bind_text(st, 1, phone);
 	db_bind_text(st, 2, unit);
-	member = sqlite3_step(st) == SQLITE_ROW;
+	member = db_row(j->db, st);
 	sqlite3_reset(st);
 	return member;
 }
 
-/* True when role is a role of unit: in its roster or in a track's steps. */
-static bool
+/* 1 when role is a role of unit: in its roster or in a track's steps;
+ * 0 when not, -1 when the roster could not be read. */
+static int
 inbound_role_known(struct jourd *j, const char *unit, const char *role)
 {
 	sqlite3_stmt	*st;
-	bool		 known = false;
-	int		 t, r;
+	int		 known, t, r;
 
 	for (t = 0; t < MAX_TRACKS; t++)
 		for (r = 0; r < j->cf.tracks[t].nroles; r++)
 			if (strcmp(j->cf.tracks[t].roles[r], role) == 0)
-				return true;
+				return 1;
 	if ((st = db_stmt(j->db, sql_role_known)) == NULL)
-		return false;
+		return -1;
 	db_bind_text(st, 1, unit);
 	db_bind_text(st, 2, role);
-	known = sqlite3_step(st) == SQLITE_ROW;
+	known = db_row(j->db, st);
 	sqlite3_reset(st);
 	return known;
 }
@@ -864,7 +887,9 @@ inbound_jour(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		return inbound_answer(j, from, msg_unknown_unit(text, sizeof(text),
 		    cmd->units[0]), 0, now);
 	}
-	if (!inbound_jour_member(j, from, unit)) {
+	if ((rc = inbound_jour_member(j, from, unit)) == -1)
+		return -1;
+	if (rc == 0) {
 		*outcome = "not_member";
 		return inbound_answer(j, from, msg_jour_not_member(text,
 		    sizeof(text), unit), 0, now);
@@ -874,7 +899,9 @@ inbound_jour(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	for (i = 0; role[i] != '\0'; i++)
 		if (role[i] >= 'A' && role[i] <= 'Z')
 			role[i] = (char)(role[i] - 'A' + 'a');
-	if (!inbound_role_known(j, unit, role)) {
+	if ((rc = inbound_role_known(j, unit, role)) == -1)
+		return -1;
+	if (rc == 0) {
 		*outcome = "unknown_role";
 		snprintf(text, sizeof(text), "Okänd roll \"%s\" för %s. Skriv t.ex. "
 		    "JOUR %s primary.", role, unit, unit);
@@ -1201,6 +1228,7 @@ inbound_status_report(struct jourd *j, const struct ipc_status_report *r)
 	char		 to[PHONE_MAX], detail[96];
 	int64_t		 id = 0, consult = 0;
 	char		 kind[WORD_MAX] = "";
+	int		 rc;
 
 	if (phone_normalise(r->recipient, to) != PHONE_OK) {
 		log_warnx("inbound: delivery report for %s ignored", r->recipient);
@@ -1216,12 +1244,14 @@ inbound_status_report(struct jourd *j, const struct ipc_status_report *r)
 		goto fail;
 	sqlite3_bind_int(st, 1, r->msg_ref);
 	db_bind_text(st, 2, to);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = db_row(j->db, st)) == 1) {
 		id = sqlite3_column_int64(st, 0);
 		consult = sqlite3_column_int64(st, 1);
 		text_copy(kind, sizeof(kind), db_text(st, 2));
 	}
 	sqlite3_reset(st);
+	if (rc == -1)
+		goto fail;
 	if (id == 0) {
 		db_rollback(j->db);
 		log_info("inbound: delivery report %d to %s matches no SMS",

@@ -260,10 +260,16 @@ jourd_worker_cb(evutil_socket_t fd, short ev, void *arg)
 static void
 jourd_worker_start(struct jourd *j)
 {
-	int	fd;
+	int	fd, refused;
 	pid_t	pid;
 
-	if (trouble_pin_refused(j)) {
+	/* Unknown is not "no": three wrong PINs lock the SIM for good. */
+	if ((refused = trouble_pin_refused(j)) == -1) {
+		jourd_worker_lost(j, "the database could not say whether the "
+		    "SIM refused this PIN");
+		return;
+	}
+	if (refused) {
 		/* Entering it again could lock the SIM: wait for a new PIN. */
 		log_warnx("modem: the SIM refused this PIN before; set [modem] "
 		    "pin and restart jourd");

@@ -59,21 +59,21 @@ trouble_pin_hash(const char *pin, char *out, size_t sz)
 	snprintf(out, sz, "%016llx", (unsigned long long)h);
 }
 
-bool
+int
 trouble_pin_refused(struct jourd *j)
 {
 	sqlite3_stmt	*st;
 	char		 want[32];
-	bool		 refused = false;
+	int		 rc, refused = 0;
 
 	trouble_pin_hash(j->cf.modem.pin, want, sizeof(want));
 	if ((st = db_stmt(j->db, sql_status_get)) == NULL)
-		return false;
+		return -1;
 	db_bind_text(st, 1, "pin_refused");
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((rc = db_row(j->db, st)) == 1)
 		refused = strcmp(db_text(st, 0), want) == 0;
 	sqlite3_reset(st);
-	return refused;
+	return rc == -1 ? -1 : refused;
 }
 
 void
@@ -95,7 +95,9 @@ trouble_status(struct jourd *j, const char *key, char *out, size_t sz)
 	if ((st = db_stmt(j->db, sql_status_get)) == NULL)
 		return;
 	db_bind_text(st, 1, key);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	/* At start-up only: a read error is logged by db_row and the
+	 * incident, if any, starts again from now. */
+	if (db_row(j->db, st) == 1)
 		text_copy(out, sz, db_text(st, 0));
 	sqlite3_reset(st);
 }

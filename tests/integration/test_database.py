@@ -206,11 +206,10 @@ def test_damage_found_at_run_time_stops_jourd_and_keeps_the_sms():
         gw.close()
 
 
-def read_error_case(table, text):
-    """While every query FROM table fails (the fault build's read fault:
-    SQLITE_INTERRUPT, the rest of the transaction working), the requester
-    sends text. Returns the running gateway and the fault file; removing
-    the file ends the fault."""
+def start_with_read_fault():
+    """The fault build of jourd with its read fault ready: while the
+    returned file names a table, every query FROM it fails
+    (SQLITE_INTERRUPT, the rest of the transaction working)."""
     from test_faults import gateway
     gw = gateway()
     trigger = os.path.join(gw.dir, "fail-reads")
@@ -219,10 +218,20 @@ def read_error_case(table, text):
                                stderr=gw.log, env=env)
     gw.wait(lambda: gw.status()["modem"]["state"] == "ready", 15,
             "modem ready")
+    return gw, trigger
+
+
+def read_error_case(table, text, sender=REQUESTER, gw=None, trigger=None):
+    """While every query FROM table fails, sender sends text. Returns the
+    running gateway and the fault file; removing the file ends the
+    fault."""
+    if gw is None:
+        gw, trigger = start_with_read_fault()
     with open(trigger, "w") as f:
         f.write(table + "\n")
-    gw.inject(REQUESTER, text)
-    gw.wait(lambda: "inbound:" in gw.daemon_log() or
+    gw.inject(sender, text)
+    seen = gw.daemon_log().count("inbound:")
+    gw.wait(lambda: gw.daemon_log().count("inbound:") > seen or
             "database: " in gw.daemon_log(), 10, "the SMS handled or failed")
     time.sleep(3)
     return gw, trigger
@@ -265,5 +274,25 @@ def test_a_failed_read_of_the_roster_is_no_roster_gap():
         gw.wait_sent(PRIMARY, "Svara OK 1", timeout=40)
         cid = gw.last_consult()["id"]
         check("no_oncall" not in gw.events(cid), gw.events(cid))
+    finally:
+        gw.close()
+
+
+def test_a_failed_read_of_the_pages_never_loses_an_acknowledgement():
+    gw, trigger = start_with_read_fault()
+    try:
+        gw.inject(REQUESTER, "AKUT KARD kvittensen får inte tappas")
+        gw.wait_sent(PRIMARY, "Svara OK 1")
+        read_error_case("pages", "OK 1", sender=PRIMARY, gw=gw,
+                        trigger=trigger)
+        out = stored(gw, "SELECT to_phone, text FROM outbox")
+        check(not [t for to, t in out if to == PRIMARY and
+                   "Svara OK 1" not in t],
+              "the OK was answered on a guess: %r" % out)
+        check(gw.last_consult()["state"] == "open", "not yet acknowledged")
+        os.unlink(trigger)
+        gw.wait(lambda: gw.last_consult()["state"] == "acknowledged", 40,
+                "acknowledged once the pages can be read")
+        gw.wait_sent(REQUESTER, "kvitterat", timeout=10)
     finally:
         gw.close()
