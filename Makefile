@@ -57,7 +57,7 @@ JOURCTL_SRCS = \
 	src/ctl_show.c \
 	src/ctl_report.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg ipc json import report modem
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg ipc json import report modem db
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 

@@ -1,0 +1,247 @@
+/*
+ * test_db.c — the database module at its edge: which files db_open takes
+ * (created only where none exists; no empty file, no newer schema), the
+ * daemon's lock on the file itself (through hard and symbolic links, and
+ * independent of SQLite's own locks), quick_check, and db_row's three
+ * answers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "db.h"
+#include "jtime.h"
+#include "log.h"
+
+struct fixture {
+	char	dir[64];
+	char	path[128];	/* jourd.db in dir, not created yet */
+	char	link[128];	/* a second name in dir, not created yet */
+};
+
+static int
+setup(void **state)
+{
+	struct fixture	*f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_db.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/jourd.db", f->dir);
+	snprintf(f->link, sizeof(f->link), "%s/other.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+	char		 path[192];
+	static const char *names[] = { "jourd.db", "jourd.db-wal",
+	    "jourd.db-shm", "other.db", "other.db-wal", "other.db-shm" };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", f->dir, names[i]);
+		unlink(path);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Runs sql on path through a plain connection of db_open. */
+static void
+exec_on(const char *path, const char *sql)
+{
+	struct db	*db;
+	char		 err[512];
+
+	if ((db = db_open(path, err, sizeof(err))) == NULL)
+		fail_msg("db_open: %s", err);
+	assert_int_equal(db_exec(db, sql), 0);
+	db_close(db);
+}
+
+static void
+test_created_where_no_file_exists(void **state)
+{
+	struct fixture	*f = *state;
+	struct db	*db;
+	char		 err[512];
+
+	db = db_open_daemon(f->path, err, sizeof(err));
+	if (db == NULL)
+		fail_msg("db_open_daemon: %s", err);
+	assert_true(db_version(db) > 0);
+	assert_true(db_int64(db, "SELECT count(*) FROM sqlite_master") > 5);
+	db_close(db);
+	/* And it opens again as the database it now is. */
+	db = db_open_daemon(f->path, err, sizeof(err));
+	assert_non_null(db);
+	db_close(db);
+}
+
+static void
+test_an_existing_empty_file_is_refused(void **state)
+{
+	struct fixture	*f = *state;
+	FILE		*fp;
+	char		 err[512] = "";
+
+	assert_non_null(fp = fopen(f->path, "w"));
+	fclose(fp);
+	assert_null(db_open(f->path, err, sizeof(err)));
+	assert_non_null(strstr(err, f->path));
+	assert_non_null(strstr(err, "empty"));
+	err[0] = '\0';
+	assert_null(db_open_daemon(f->path, err, sizeof(err)));
+	assert_non_null(strstr(err, "empty"));
+	/* Refused, and left as it was. */
+	assert_null(fopen(f->link, "r"));
+	assert_non_null(fp = fopen(f->path, "r"));
+	assert_int_equal(fgetc(fp), EOF);
+	fclose(fp);
+}
+
+static void
+test_a_newer_schema_is_refused(void **state)
+{
+	struct fixture	*f = *state;
+	char		 err[512] = "";
+
+	exec_on(f->path, "PRAGMA user_version = 9999");
+	assert_null(db_open(f->path, err, sizeof(err)));
+	assert_non_null(strstr(err, f->path));
+	assert_non_null(strstr(err, "9999"));
+	assert_non_null(strstr(err, "newer"));
+}
+
+static void
+test_the_lock_holds_through_every_name_of_the_file(void **state)
+{
+	struct fixture	*f = *state;
+	struct db	*daemon, *ctl, *second;
+	char		 err[512] = "";
+
+	if ((daemon = db_open_daemon(f->path, err, sizeof(err))) == NULL)
+		fail_msg("db_open_daemon: %s", err);
+	/* flock conflicts between open files, even in one process. */
+	assert_int_equal(link(f->path, f->link), 0);
+	assert_null(db_open_daemon(f->link, err, sizeof(err)));
+	assert_non_null(strstr(err, "already running"));
+	assert_int_equal(unlink(f->link), 0);
+	assert_int_equal(symlink(f->path, f->link), 0);
+	err[0] = '\0';
+	assert_null(db_open_daemon(f->link, err, sizeof(err)));
+	assert_non_null(strstr(err, "already running"));
+
+	/* SQLite's fcntl locks do not meet the flock: another connection
+	 * writes and the daemon's connection reads it and writes too. */
+	if ((ctl = db_open(f->path, err, sizeof(err))) == NULL)
+		fail_msg("db_open: %s", err);
+	assert_int_equal(db_exec(ctl, "INSERT INTO status (key, value, "
+	    "updated_at) VALUES ('a', 'b', 0)"), 0);
+	assert_int_equal(db_int64(daemon, "SELECT count(*) FROM status WHERE "
+	    "key = 'a'"), 1);
+	assert_int_equal(db_begin(daemon), 0);
+	assert_int_equal(db_exec(daemon, "DELETE FROM status WHERE key = 'a'"),
+	    0);
+	assert_int_equal(db_commit(daemon), 0);
+	db_close(ctl);
+	assert_int_equal(db_exec(daemon, "INSERT INTO status (key, value, "
+	    "updated_at) VALUES ('c', 'd', 0)"), 0);
+
+	/* The lock dies with its holder. */
+	db_close(daemon);
+	if ((second = db_open_daemon(f->link, err, sizeof(err))) == NULL)
+		fail_msg("db_open_daemon after close: %s", err);
+	db_close(second);
+}
+
+static void
+test_quick_check_refuses_a_damaged_file(void **state)
+{
+	struct fixture	*f = *state;
+	struct db	*db;
+	FILE		*fp;
+	char		 err[512] = "";
+	int64_t		 page, size;
+
+	if ((db = db_open(f->path, err, sizeof(err))) == NULL)
+		fail_msg("db_open: %s", err);
+	page = db_int64(db, "SELECT rootpage FROM sqlite_master WHERE "
+	    "name = 'people'");
+	size = db_int64(db, "PRAGMA page_size");
+	assert_int_equal(db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)"), 0);
+	db_close(db);
+	assert_true(page > 1 && size > 0);
+	assert_non_null(fp = fopen(f->path, "r+b"));
+	assert_int_equal(fseek(fp, (long)((page - 1) * size), SEEK_SET), 0);
+	assert_int_equal(fwrite("\x00\xff\x00\xff\x00\xff", 1, 6, fp), 6);
+	fclose(fp);
+
+	assert_null(db_open_daemon(f->path, err, sizeof(err)));
+	assert_non_null(strstr(err, f->path));
+	assert_non_null(strstr(err, "quick_check"));
+}
+
+static void
+test_db_row_tells_an_error_from_no_row(void **state)
+{
+	struct fixture	*f = *state;
+	static const char sql_one[] = "SELECT 1";
+	static const char sql_none[] = "SELECT 1 WHERE 0";
+	/* Fails when stepped, not when prepared: integer overflow. */
+	static const char sql_bad[] = "SELECT abs(-9223372036854775807 - 1)";
+	struct db	*db;
+	sqlite3_stmt	*st;
+	char		 err[512];
+
+	if ((db = db_open(f->path, err, sizeof(err))) == NULL)
+		fail_msg("db_open: %s", err);
+	assert_non_null(st = db_stmt(db, sql_one));
+	assert_int_equal(db_row(db, st), 1);
+	assert_int_equal(db_row(db, st), 0);
+	assert_non_null(st = db_stmt(db, sql_none));
+	assert_int_equal(db_row(db, st), 0);
+	assert_true(db_may_write(db));
+	assert_non_null(st = db_stmt(db, sql_bad));
+	assert_int_equal(db_row(db, st), -1);
+	/* Counted as storage trouble: writes wait out the pause. */
+	assert_false(db_may_write(db));
+	assert_true(db_retry_in(db) > 0);
+	db_close(db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_created_where_no_file_exists,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_an_existing_empty_file_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_newer_schema_is_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_the_lock_holds_through_every_name_of_the_file, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_quick_check_refuses_a_damaged_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_db_row_tells_an_error_from_no_row, setup, teardown),
+	};
+
+	jtime_zone();
+	log_init("test_db", 1, 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
