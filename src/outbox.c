@@ -134,7 +134,7 @@ static int
 outbox_store(struct jourd *j, const struct ipc_send_result *r, jtime_t now)
 {
 	sqlite3_stmt	*st;
-	jtime_t		 delay;
+	jtime_t		 delay = 0;
 	int		 attempts = 0, i, rc;
 	int64_t		 consult = 0;
 	char		 to[PHONE_MAX] = "", kind[WORD_MAX] = "", detail[192];
@@ -168,8 +168,6 @@ outbox_store(struct jourd *j, const struct ipc_send_result *r, jtime_t now)
 		goto fail;
 
 	if (attempts >= j->cf.send_attempts) {
-		log_warnx("outbox %lld: giving up after %d attempts: %s",
-		    (long long)r->outbox_id, attempts, r->error);
 		if ((st = db_stmt(j->db, sql_failed)) == NULL)
 			goto fail;
 		db_bind_text(st, 1, r->error);
@@ -183,9 +181,6 @@ outbox_store(struct jourd *j, const struct ipc_send_result *r, jtime_t now)
 		for (delay = j->cf.send_retry, i = 1; i < attempts && delay <
 		    10 * JT_MINUTE; i++)
 			delay *= 2;
-		log_warnx("outbox %lld: attempt %d failed (%s), retry in %llds",
-		    (long long)r->outbox_id, attempts, r->error,
-		    (long long)(delay / JT_SECOND));
 		if ((st = db_stmt(j->db, sql_retry)) == NULL)
 			goto fail;
 		sqlite3_bind_int64(st, 1, now + delay);
@@ -195,8 +190,17 @@ outbox_store(struct jourd *j, const struct ipc_send_result *r, jtime_t now)
 			goto fail;
 	}
 commit:
-	if (db_commit(j->db) == 0)
+	if (db_commit(j->db) == 0) {
+		/* Said once, when it is so, not at every try to store it. */
+		if (!r->ok && attempts >= j->cf.send_attempts)
+			log_warnx("outbox %lld: giving up after %d attempts: %s",
+			    (long long)r->outbox_id, attempts, r->error);
+		else if (!r->ok)
+			log_warnx("outbox %lld: attempt %d failed (%s), retry "
+			    "in %llds", (long long)r->outbox_id, attempts,
+			    r->error, (long long)(delay / JT_SECOND));
 		return 0;
+	}
 fail:
 	db_rollback(j->db);
 	return -1;

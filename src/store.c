@@ -74,9 +74,9 @@ store_load(struct db *db, int64_t id, struct esc_consult *c,
 	if ((st = db_stmt(db, sql_load_consult)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+	if ((rc = db_row(db, st)) != 1) {
 		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? 1 : -1;
+		return rc == 0 ? 1 : -1;
 	}
 	c->id = id;
 	if ((state = esc_state_from_name(db_text(st, 1))) == -1) {
@@ -101,7 +101,7 @@ store_load(struct db *db, int64_t id, struct esc_consult *c,
 	if ((st = db_stmt(db, sql_load_legs)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->nlegs < MAX_LEGS) {
+	while ((rc = db_row(db, st)) == 1 && c->nlegs < MAX_LEGS) {
 		struct esc_leg *l = &c->legs[c->nlegs++];
 
 		text_copy(l->unit, sizeof(l->unit), db_text(st, 1));
@@ -117,7 +117,7 @@ store_load(struct db *db, int64_t id, struct esc_consult *c,
 		l->gaps_told = (unsigned)sqlite3_column_int64(st, 7);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc == -1 ? -1 : 0;
 }
 
 int
