@@ -57,7 +57,8 @@ int db_row(struct db *db, sqlite3_stmt *st);
 /* Step a statement expecting no rows (INSERT, UPDATE); 0 or -1 (logged). */
 int db_done(struct db *db, sqlite3_stmt *st);
 
-/* The first column of the first row of sql (a static string), 0 when none. */
+/* The first column of the first row of sql (a static string), 0 when none
+ * (and when the read failed: logged and counted as storage trouble). */
 int64_t db_int64(struct db *db, const char *sql);
 
 /* Text of column i, "" for NULL. */

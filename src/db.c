@@ -287,6 +287,13 @@ db_quick_check(struct db *db, char *err, size_t errsz)
 		    (const char *)sqlite3_column_text(st, 0) ?
 		    (const char *)sqlite3_column_text(st, 0) : "");
 	sqlite3_finalize(st);
+	/* Locked or out of memory says nothing about the file's pages. */
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE && (rc & 0xff) !=
+	    SQLITE_CORRUPT && (rc & 0xff) != SQLITE_NOTADB) {
+		snprintf(err, errsz, "%s: PRAGMA quick_check could not run: %s",
+		    db->path, sqlite3_errstr(rc));
+		return -1;
+	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		snprintf(first, sizeof(first), "%s", sqlite3_errstr(rc));
 	if (strcmp(first, "ok") != 0) {
@@ -559,7 +566,7 @@ db_int64(struct db *db, const char *sql)
 
 	if ((st = db_stmt(db, sql)) == NULL)
 		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_row(db, st) == 1)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return v;

@@ -481,6 +481,9 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(j->base);
 
+	/* An outcome still waiting to be stored: one last try, since a 'sent'
+	 * left as 'sending' is sent again after the restart. */
+	outbox_settle(j);
 	jourd_set_status(j, "heartbeat", "0");
 	if (j->worker_pid != -1) {
 		close(j->worker_fd);
