@@ -305,7 +305,7 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	const struct track_conf	*t = &j->cf.tracks[cmd->track];
 	char			 text[512], units[MAX_LEGS][UNIT_MAX];
 	char			 routed_from[UNIT_MAX] = "";
-	int			 i, rc;
+	int			 i, k, n, rc;
 
 	if (!p->can_request) {
 		*outcome = "not_requester";
@@ -322,19 +322,24 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		return inbound_answer(j, from, msg_usage(text, sizeof(text),
 		    cmd->keyword, cmd->error), 0, now);
 	}
-	i = 0;
+	i = n = 0;
 	if (cmd->track == TRACK_PV && cmd->nunits == 1) {
 		if ((rc = inbound_pv(j, cmd, from, now, units[0], routed_from,
 		    outcome)) != 1)
 			return rc;
-		i = 1;
+		i = n = 1;
 	}
 	for (; i < cmd->nunits; i++) {
-		if (!inbound_unit(j, cmd->units[i], units[i])) {
+		if (!inbound_unit(j, cmd->units[i], units[n])) {
 			*outcome = "unknown_unit";
 			return inbound_answer(j, from, msg_unknown_unit(text,
 			    sizeof(text), cmd->units[i]), 0, now);
 		}
+		/* "MDK KARD,kard", or a unit's code and its name: one leg. */
+		for (k = 0; k < n && strcmp(units[k], units[n]) != 0; k++)
+			;
+		if (k == n)
+			n++;
 	}
 	if (!calendar_is_open(&j->cal, &t->open, now)) {
 		char	opens[32] = "vid nästa öppning";
@@ -343,7 +348,7 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		if (next > 0 && t->closed == CLOSED_QUEUE) {
 			*consult = consult_create_routed(j, cmd->track, from,
 			    cmd->callback, cmd->text, inbox_id,
-			    (const char (*)[UNIT_MAX])units, cmd->nunits, now,
+			    (const char (*)[UNIT_MAX])units, n, now,
 			    next, routed_from);
 			*outcome = "queued";
 			return *consult > 0 ? 0 : -1;
@@ -355,7 +360,7 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		    sizeof(text), cmd->keyword, opens), 0, now);
 	}
 	*consult = consult_create_routed(j, cmd->track, from, cmd->callback,
-	    cmd->text, inbox_id, (const char (*)[UNIT_MAX])units, cmd->nunits,
+	    cmd->text, inbox_id, (const char (*)[UNIT_MAX])units, n,
 	    now, 0, routed_from);
 	*outcome = "consult";
 	return *consult > 0 ? 0 : -1;
@@ -963,74 +968,6 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
 	return 0;
 }
 
-/* Look-alikes of what the grammar and the identity-number scan read. */
-static const struct inbound_alike {
-	unsigned int	first, last;	/* code points */
-	char		to;		/* ASCII stand-in; '\0' drops them */
-	bool		digits;		/* first..last stand for '0'..'9' */
-} inbound_alikes[] = {
-	{ 0x00a0, 0x00a0, ' ', false },	/* no-break space */
-	{ 0x00ad, 0x00ad, '\0', false },	/* soft hyphen */
-	{ 0x0660, 0x0669, '0', true },	/* Arabic-Indic digits */
-	{ 0x06f0, 0x06f9, '0', true },	/* extended Arabic-Indic digits */
-	{ 0x2000, 0x200a, ' ', false },	/* typographic spaces */
-	{ 0x200b, 0x200f, '\0', false },	/* zero-width, LRM, RLM */
-	{ 0x2010, 0x2015, '-', false },	/* hyphens and dashes */
-	{ 0x202a, 0x202e, '\0', false },	/* bidirectional embeddings */
-	{ 0x202f, 0x202f, ' ', false },	/* narrow no-break space */
-	{ 0x2060, 0x2064, '\0', false },	/* word joiner, invisible operators */
-	{ 0x2066, 0x2069, '\0', false },	/* bidirectional isolates */
-	{ 0x2212, 0x2212, '-', false },	/* minus sign */
-	{ 0xfeff, 0xfeff, '\0', false },	/* byte order mark */
-	{ 0xfe63, 0xfe63, '-', false },	/* small hyphen-minus */
-	{ 0xff0b, 0xff0b, '+', false },	/* fullwidth plus */
-	{ 0xff0d, 0xff0d, '-', false },	/* fullwidth hyphen-minus */
-	{ 0xff10, 0xff19, '0', true },	/* fullwidth digits */
-};
-
-/*
- * Copies in to out with invisible format characters dropped and look-alike
- * digits, dashes and spaces made ASCII, so that "１９１２１２１２–１２１２" is
- * refused as the personnummer it is and an RLM typed before a unit does not
- * hide it. Other bytes are copied as they are.
- */
-static void
-inbound_normalise(const char *in, char *out, size_t outsz)
-{
-	const unsigned char	*p = (const unsigned char *)in;
-	size_t			 o = 0, n, i;
-	unsigned int		 cp;
-
-	while (*p != '\0' && o + 1 < outsz) {
-		cp = 0;
-		n = 1;
-		if (p[0] >= 0xc2 && p[0] <= 0xdf && (p[1] & 0xc0) == 0x80) {
-			cp = (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
-			n = 2;
-		} else if (p[0] >= 0xe0 && p[0] <= 0xef &&
-		    (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
-			cp = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 |
-			    (p[2] & 0x3fu);
-			n = 3;
-		}
-		for (i = 0; cp != 0 && i < nitems(inbound_alikes); i++)
-			if (cp >= inbound_alikes[i].first &&
-			    cp <= inbound_alikes[i].last)
-				break;
-		if (cp == 0 || i == nitems(inbound_alikes)) {
-			if (o + n >= outsz)
-				break;
-			memcpy(out + o, p, n);
-			o += n;
-		} else if (inbound_alikes[i].to != '\0')
-			out[o++] = (char)(inbound_alikes[i].to +
-			    (inbound_alikes[i].digits ?
-			    (int)(cp - inbound_alikes[i].first) : 0));
-		p += n;
-	}
-	out[o] = '\0';
-}
-
 /*
  * One SMS inside the caller's transaction: inbox row, routing and every
  * consequence. 0 when it is stored (or was before), -1 when it must stay
@@ -1051,13 +988,15 @@ inbound_one(struct jourd *j, const struct ipc_sms_in *m)
 	pr = phone_normalise(m->sender, sender);
 	text_copy(from, sizeof(from), pr == PHONE_OK ? sender : m->sender);
 	memset(&cmd, 0, sizeof(cmd));
+	/* What is scanned, parsed, stored and shown is one and the same
+	 * cleaned text, its identity numbers masked: the raw text never
+	 * leaves the phone. */
+	text_clean(plain, sizeof(plain), m->text, sizeof(m->text));
 	if (m->binary)
 		cmd.verb = SMS_UNKNOWN;
-	else {
-		inbound_normalise(m->text, plain, sizeof(plain));
+	else
 		parse_sms(plain, &j->pctx, &cmd);
-	}
-	pnr_mask(m->binary ? m->text : plain, masked, sizeof(masked));
+	pnr_mask(plain, masked, sizeof(masked));
 	inbound_dedup_key(m, from, masked, key, sizeof(key));
 
 	if ((st = db_stmt(j->db, sql_inbox_insert)) == NULL)

@@ -210,7 +210,8 @@ char *
 msg_pnr_refused(char *out, size_t sz)
 {
 	snprintf(out, sz, "EJ SKICKAT: meddelandet innehöll ett personnummer. "
-	    "Patientuppgifter får inte skickas med SMS. Skicka igen utan.");
+	    "Patientuppgifter får inte skickas med SMS. Skicka igen utan. "
+	    "Telefonnr: skriv +46...");
 	return out;
 }
 
