@@ -65,6 +65,23 @@ static const char sql_consult_brief[] =
     " WHERE id = ?";
 static const char sql_consult_requester[] =
     "SELECT requester FROM consults WHERE id = ?";
+static const char sql_echo[] =
+    "SELECT 1 FROM outbox WHERE to_phone = ?1 AND created_at >= ?2"
+    " AND (text = ?3 OR (length(?3) >= ?4"
+    " AND (instr(?3, text) > 0 OR instr(text, ?3) > 0))) LIMIT 1";
+static const char sql_requests_started[] =
+    "SELECT count(*) FROM consults WHERE requester = ? AND created_at >= ?";
+static const char sql_limit_told[] =
+    "SELECT count(*) FROM inbox WHERE sender = ? AND received_at >= ?"
+    " AND outcome = 'request_limit'";
+
+/* How far back an SMS is compared with what jourd sent that number. */
+#define ECHO_WINDOW		(24 * 3600 * JT_SECOND)
+/* A shorter text is an echo only when it is one of jourd's texts whole:
+ * "OK 1 tack" is in many a page, and is an answer. */
+#define ECHO_PART_MIN		24
+/* request_limit counts the consults of the last hour. */
+#define REQUEST_WINDOW		(3600 * JT_SECOND)
 
 /* FNV-1a: a stable 64-bit hash of the stored text, for the dedup key. */
 static uint64_t
@@ -160,6 +177,81 @@ inbound_answer(struct jourd *j, const char *to, const char *text,
 	if (!inbound_may_answer(j, to, now))
 		return 0;
 	return consult_reply(j, to, text, "reply", consult, now);
+}
+
+/*
+ * True (1) when text is one of jourd's own recent texts to that number, whole,
+ * inside the SMS or cut short: an auto-responder or a phone that echoes
+ * what it gets must not start a consult with each page it echoes. -1 on a
+ * storage failure.
+ */
+static int
+inbound_is_echo(struct jourd *j, const char *from, const char *text,
+    jtime_t now)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (text[0] == '\0' || (st = db_stmt(j->db, sql_echo)) == NULL)
+		return text[0] == '\0' ? 0 : -1;
+	db_bind_text(st, 1, from);
+	sqlite3_bind_int64(st, 2, now - ECHO_WINDOW);
+	db_bind_text(st, 3, text);
+	sqlite3_bind_int(st, 4, ECHO_PART_MIN);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	return rc == SQLITE_ROW;
+}
+
+/* One count(*) over phone since `since`; -1 on a storage failure. */
+static int
+inbound_count(struct jourd *j, const char *sql, const char *phone,
+    jtime_t since)
+{
+	sqlite3_stmt	*st;
+	int		 n = -1;
+
+	if ((st = db_stmt(j->db, sql)) == NULL)
+		return -1;
+	db_bind_text(st, 1, phone);
+	sqlite3_bind_int64(st, 2, since);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+/*
+ * request_limit: 1 when from may start one more consult now; 0 when the
+ * limit is reached (the sender is told once an hour); -1 on a storage
+ * failure.
+ */
+static int
+inbound_may_request(struct jourd *j, const char *from, jtime_t now,
+    const char **outcome)
+{
+	char	text[512];
+	int	started, told;
+
+	if (j->cf.request_limit == 0)
+		return 1;
+	if ((started = inbound_count(j, sql_requests_started, from,
+	    now - REQUEST_WINDOW)) == -1)
+		return -1;
+	if (started < j->cf.request_limit)
+		return 1;
+	*outcome = "request_limit";
+	if ((told = inbound_count(j, sql_limit_told, from,
+	    now - REQUEST_WINDOW)) == -1)
+		return -1;
+	if (told > 0)
+		return 0;
+	log_warnx("inbound: %s started %d consults within an hour: refused "
+	    "(request_limit)", from, started);
+	return inbound_answer(j, from, msg_request_limit(text, sizeof(text),
+	    j->cf.request_limit), 0, now) == -1 ? -1 : 0;
 }
 
 /* Resolves a unit as typed (code or name, any case, any diacritics). */
@@ -322,6 +414,8 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		return inbound_answer(j, from, msg_usage(text, sizeof(text),
 		    cmd->keyword, cmd->error), 0, now);
 	}
+	if ((rc = inbound_may_request(j, from, now, outcome)) != 1)
+		return rc;
 	i = n = 0;
 	if (cmd->track == TRACK_PV && cmd->nunits == 1) {
 		if ((rc = inbound_pv(j, cmd, from, now, units[0], routed_from,
@@ -918,6 +1012,14 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
 	}
 	if (m->binary) {
 		*outcome = "ignored_binary";
+		return 0;
+	}
+	switch (inbound_is_echo(j, from, masked, now)) {
+	case -1:
+		return -1;
+	case 1:
+		/* Never answered: an answer is what the echo would echo. */
+		*outcome = "echo";
 		return 0;
 	}
 	inbound_person(j, from, &p);

@@ -216,6 +216,15 @@ msg_pnr_refused(char *out, size_t sz)
 }
 
 char *
+msg_request_limit(char *out, size_t sz, int limit)
+{
+	snprintf(out, sz, "EJ SKICKAT: du har startat %d larm senaste timmen, "
+	    "gränsen här. Ring jouren via växeln. Nya larm tas emot igen om "
+	    "en stund; detta besked kommer en gång.", limit);
+	return out;
+}
+
+char *
 msg_stranger(char *out, size_t sz)
 {
 	snprintf(out, sz, "Detta är jourd, regionens jourlarm för vårdpersonal. "
