@@ -629,3 +629,26 @@ def test_hostile_config_table():
     print("    hostile configuration cases: %d run, %d failed" % (
         len(CONF_CASES), len(failures)))
     check(not failures, "\n      ".join([""] + failures))
+
+
+def test_jourctl_prints_no_control_characters():
+    """A text with an escape sequence, a C1 CSI or invalid UTF-8 (as an
+    older jourd stored them) reaches the terminal cleaned."""
+    gw = Gateway()
+    try:
+        gw.start()
+        gw.stop()
+        db = sqlite3.connect(gw.db)
+        db.execute("INSERT INTO outbox (to_phone, text, kind, state,"
+                   " next_attempt_at, created_at) VALUES (?, CAST(? AS TEXT),"
+                   " 'reply', 'sent', 0, 0)",
+                   ("+46701740605", b"a\x1b[2Jb\xc2\x9b2Jc\xed\xa0\x80d"))
+        db.commit()
+        db.close()
+        out = gw.ctl("outbox").stdout
+        check(b"a\xef\xbf\xbd[2Jb\xef\xbf\xbd2Jc" in out,
+              "cleaned text: %r" % out)
+        for bad in (b"\x1b", b"\xc2\x9b", b"\xed\xa0\x80"):
+            check(bad not in out, "%r printed" % bad)
+    finally:
+        gw.close()
