@@ -5,6 +5,7 @@
  * multi-byte sequence is only read as far as its continuation bytes go, so
  * a truncated sequence at the end of a buffer is never read past.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
@@ -251,40 +252,42 @@ struct text_composition {
 
 #include "text_unicode.h"
 
+/* bsearch comparators: a code point against a range, an expansion. */
+static int
+text_range_cmp(const void *key, const void *elem)
+{
+	uint32_t			 cp = *(const uint32_t *)key;
+	const struct text_range		*r = elem;
+
+	return cp < r->first ? -1 : cp > r->last ? 1 : 0;
+}
+
+static int
+text_expansion_cmp(const void *key, const void *elem)
+{
+	uint32_t			 cp = *(const uint32_t *)key;
+	const struct text_expansion	*e = elem;
+
+	return cp < e->cp ? -1 : cp > e->cp ? 1 : 0;
+}
+
 /* The range holding cp, or NULL. */
 static const struct text_range *
 text_range_of(uint32_t cp)
 {
-	size_t	lo = 0, hi = nitems(text_ranges), mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (cp < text_ranges[mid].first)
-			hi = mid;
-		else if (cp > text_ranges[mid].last)
-			lo = mid + 1;
-		else
-			return &text_ranges[mid];
-	}
-	return NULL;
+	return bsearch(&cp, text_ranges, nitems(text_ranges),
+	    sizeof(text_ranges[0]), text_range_cmp);
 }
 
 /* The ASCII text a code point expands to ("10" for ⑩), or NULL. */
 static const char *
 text_expansion_of(uint32_t cp)
 {
-	size_t	lo = 0, hi = nitems(text_expansions), mid;
+	const struct text_expansion	*e;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (cp < text_expansions[mid].cp)
-			hi = mid;
-		else if (cp > text_expansions[mid].cp)
-			lo = mid + 1;
-		else
-			return text_expansions[mid].to;
-	}
-	return NULL;
+	e = bsearch(&cp, text_expansions, nitems(text_expansions),
+	    sizeof(text_expansions[0]), text_expansion_cmp);
+	return e != NULL ? e->to : NULL;
 }
 
 /* The precomposed letter for base + combining mark, or 0. */
