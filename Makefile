@@ -83,7 +83,7 @@ $(BUILD)/libjourd.a: $(LIB_OBJS)
 # Quiet by default; `make V=1` shows the commands.
 Q	= $(if $(V),,@)
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h) | $(BUILD)/schema.h
+$(BUILD)/%.o: %.c $(wildcard include/*.h src/*.h) | $(BUILD)/schema.h
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -43,7 +43,9 @@ REQUESTER = "+46701740605"
 def conf(d, extra_modem="driver = dummy\ndevice = %(d)s/phone\n", ack="1h"):
     path = os.path.join(d, "jourd.conf")
     with open(path, "w") as f:
-        f.write("[daemon]\ndatabase = %s/jourd.db\n[modem]\n%s"
+        # request_limit = 0: the bench streams requests from a few phones.
+        f.write("[daemon]\ndatabase = %s/jourd.db\nrequest_limit = 0\n"
+                "[modem]\n%s"
                 "sweep = 2s\n[track akut]\nack_timeout = %s\n"
                 % (d, extra_modem % {"d": d}, ack))
     return path

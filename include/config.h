@@ -73,6 +73,7 @@ struct config {
 	int			noutcomes;
 	int			send_attempts;	/* before an outbox row fails */
 	jtime_t			send_retry;	/* first retry delay, doubles */
+	int			request_limit;	/* consults per requester an hour */
 
 	/* [closed]: extra dates on which every "weekdays" rule is closed, as
 	 * local days since 1970-01-01 (see calendar.h). */

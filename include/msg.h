@@ -61,6 +61,8 @@ char *msg_jour_not_member(char *out, size_t sz, const char *unit);
 char *msg_help(char *out, size_t sz);
 char *msg_not_understood(char *out, size_t sz, const char *what);
 char *msg_pnr_refused(char *out, size_t sz);
+/* Request refused: the requester has started `limit` consults this hour. */
+char *msg_request_limit(char *out, size_t sz, int limit);
 char *msg_stranger(char *out, size_t sz);
 char *msg_not_requester(char *out, size_t sz);
 char *msg_track_off(char *out, size_t sz, const char *keyword);

@@ -7,7 +7,9 @@
  * request with a missing or malformed part keeps its verb with `error` set,
  * so the caller can answer with the usage of that very command.
  *
- * Keywords are matched after text_fold(): case and diacritics do not matter,
+ * The text is first read through text_clean() (text.h): digits of every
+ * script, every space and dash, decomposed letters. Keywords are matched
+ * after text_fold(): case and diacritics do not matter,
  * extra spaces and a trailing '.' or '!' are tolerated (a request's free
  * text keeps its final punctuation; every other field ignores it).
  *
@@ -76,7 +78,7 @@ struct sms_cmd {
 	char		role[ROLE_MAX];	/* JOUR: role, "" = the first one */
 
 	bool		has_pnr;	/* the message holds a personal identity number
-					   (any verb; a request's callback token excepted) */
+					   (any verb, anywhere, the callback too) */
 	char		error[96];	/* "" when the command is well-formed */
 };
 

@@ -1,13 +1,19 @@
 /*
  * pnr.h — Swedish personal identity numbers in free text.
  *
- * Personnummer and samordningsnummer (day + 60) are recognised in the forms
- * YYMMDD-NNNN, YYMMDD+NNNN, YYMMDDNNNN, YYMMDD NNNN and the same with a
- * four-digit year (YYYYMMDD…), not touching other digits on either side, with
- * a real calendar date and a valid check digit (Luhn over YYMMDDNNN).
- * Anything that passes is treated as a patient identifier: jourd refuses to
- * page it and masks it before storage. A phone number that happens to pass is
- * refused too — the safe side of the mistake.
+ * Personnummer and samordningsnummer (day + 60) are recognised written as
+ * ten or twelve digits (YYMMDDNNNN, YYYYMMDDNNNN), not touching other digits
+ * on either side, whole or in groups joined by up to three separators
+ * (space, '-', '+', '/', '.', '_') where the (century,) year, month, day and
+ * last four meet: 811218-9876, 811218 - 9876, 81 12 18-9876,
+ * 1981-12-18 9876, 19811218/9876. The date must be real and the check digit
+ * valid (Luhn over YYMMDDNNN). Anything that passes is treated as a patient
+ * identifier: jourd refuses to page it and masks it before storage. A phone
+ * number that happens to pass is refused too — the safe side of the mistake;
+ * one written in groups (070-174 06 05) or with +46 never does.
+ *
+ * The scan reads ASCII: run it on text_clean()'s output, where digits of
+ * every script, every space and every dash are already ASCII.
  */
 #ifndef JOURD_PNR_H
 #define JOURD_PNR_H

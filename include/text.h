@@ -37,11 +37,22 @@ size_t text_copy(char *out, size_t outsz, const char *in);
 size_t text_codepoints(const char *s);
 
 /*
- * Copies at most inlen bytes of in (stopping at a NUL) to out for storing
- * or sending free text: runs of white space become one space, leading and
- * trailing white space go, invalid UTF-8 and other control characters
- * become '?'. Cuts only between code points; writes at most outsz - 1 bytes
- * and a NUL, so out is always valid UTF-8. Returns the length written.
+ * The one normalisation of text people type, applied before anything reads
+ * it: copies at most inlen bytes of in (stopping at a NUL) to out with
+ *  - digits of every script and compatibility forms (fullwidth letters,
+ *    mathematical bold digits, superscripts, circled numbers) made ASCII;
+ *  - every kind of white space (tab, newline, no-break and typographic
+ *    spaces, line separators) read as a space, runs of it made one space,
+ *    leading and trailing white space dropped;
+ *  - every dash, hyphen and minus made '-'; invisible format characters
+ *    (zero-width, bidirectional marks, soft hyphen, byte-order mark) dropped;
+ *  - a Latin letter followed by a combining mark made the precomposed letter
+ *    (A + U+0308 is Ä);
+ *  - control characters (C0, DEL, C1) and invalid UTF-8 made U+FFFD, the
+ *    replacement character (never '?', which is a word: HJÄLP).
+ * Cuts only between code points; writes at most outsz - 1 bytes and a NUL,
+ * so out is always valid UTF-8 without controls. Cleaning cleaned text
+ * changes nothing. Returns the length written.
  */
 size_t text_clean(char *out, size_t outsz, const char *in, size_t inlen);
 

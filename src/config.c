@@ -125,6 +125,10 @@ static const struct cfg_key config_keys[] = {
 	  .min = JT_SECOND, .max = DUR_DAY, .def = { "30s" },
 	  .help = "delay before the first retry of a failed send; doubles "
 	    "after each attempt" },
+	{ SEC_DAEMON, "request_limit", CT_INT, CF_VAL(request_limit),
+	  .min = 0, .max = 1000, .def = { "10" },
+	  .help = "consults one requester may start per hour; more are "
+	    "refused, answered once (0 = no limit)" },
 
 	/* [modem] */
 	{ SEC_MODEM, "driver", CT_ENUM, CF_VAL(modem.driver),

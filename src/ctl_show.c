@@ -105,36 +105,34 @@ struct show_consult {
 	int	nunits;
 };
 
-/* Control characters never reach the terminal: a table row stays one line. */
-static void
-show_putc(unsigned char ch)
-{
-	fputc(ch < 0x20 || ch == 0x7f ? ' ' : ch, stdout);
-}
-
 /*
  * Prints s in a column of width code points (cut with "…"), then a gap;
- * the last column (last) is cut but not padded.
+ * the last column (last) is cut but not padded. The text is cleaned first:
+ * no control character (C0, C1 as in an escape sequence) and no invalid
+ * UTF-8 from an older database reaches the terminal, and a row stays one
+ * line.
  */
 static void
-show_cell_last(const char *s, int width, bool last)
+show_cell_last(const char *raw, int width, bool last)
 {
+	static char		 s[SMS_TEXT_MAX * 3];
 	const unsigned char	*p = (const unsigned char *)s;
-	int			 n = (int)text_codepoints(s), used = 0;
+	int			 n, used = 0;
 
+	text_clean(s, sizeof(s), raw, strlen(raw));
+	n = (int)text_codepoints(s);
 	if (n > width) {
 		/* Keep width - 1 code points and the ellipsis. */
 		while (*p != '\0' && used < width - 1) {
 			do
-				show_putc(*p++);
+				fputc(*p++, stdout);
 			while ((*p & 0xc0) == 0x80);
 			used++;
 		}
 		fputs("…", stdout);
 		used++;
 	} else {
-		for (; *p != '\0'; p++)
-			show_putc(*p);
+		fputs(s, stdout);
 		used = n;
 	}
 	if (!last)

@@ -65,6 +65,23 @@ static const char sql_consult_brief[] =
     " WHERE id = ?";
 static const char sql_consult_requester[] =
     "SELECT requester FROM consults WHERE id = ?";
+static const char sql_echo[] =
+    "SELECT 1 FROM outbox WHERE to_phone = ?1 AND created_at >= ?2"
+    " AND (text = ?3 OR (length(?3) >= ?4"
+    " AND (instr(?3, text) > 0 OR instr(text, ?3) > 0))) LIMIT 1";
+static const char sql_requests_started[] =
+    "SELECT count(*) FROM consults WHERE requester = ? AND created_at >= ?";
+static const char sql_limit_told[] =
+    "SELECT count(*) FROM inbox WHERE sender = ? AND received_at >= ?"
+    " AND outcome = 'request_limit'";
+
+/* How far back an SMS is compared with what jourd sent that number. */
+#define ECHO_WINDOW		(24 * 3600 * JT_SECOND)
+/* A shorter text is an echo only when it is one of jourd's texts whole:
+ * "OK 1 tack" is in many a page, and is an answer. */
+#define ECHO_PART_MIN		24
+/* request_limit counts the consults of the last hour. */
+#define REQUEST_WINDOW		(3600 * JT_SECOND)
 
 /* FNV-1a: a stable 64-bit hash of the stored text, for the dedup key. */
 static uint64_t
@@ -172,6 +189,79 @@ inbound_answer(struct jourd *j, const char *to, const char *text,
 	if ((rc = inbound_may_answer(j, to, now)) != 1)
 		return rc;
 	return consult_reply(j, to, text, "reply", consult, now);
+}
+
+/*
+ * True (1) when text is one of jourd's own recent texts to that number, whole,
+ * inside the SMS or cut short: an auto-responder or a phone that echoes
+ * what it gets must not start a consult with each page it echoes. -1 on a
+ * storage failure.
+ */
+static int
+inbound_is_echo(struct jourd *j, const char *from, const char *text,
+    jtime_t now)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (text[0] == '\0' || (st = db_stmt(j->db, sql_echo)) == NULL)
+		return text[0] == '\0' ? 0 : -1;
+	db_bind_text(st, 1, from);
+	sqlite3_bind_int64(st, 2, now - ECHO_WINDOW);
+	db_bind_text(st, 3, text);
+	sqlite3_bind_int(st, 4, ECHO_PART_MIN);
+	rc = db_row(j->db, st);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* One count(*) over phone since `since`; -1 on a storage failure. */
+static int
+inbound_count(struct jourd *j, const char *sql, const char *phone,
+    jtime_t since)
+{
+	sqlite3_stmt	*st;
+	int		 n = -1;
+
+	if ((st = db_stmt(j->db, sql)) == NULL)
+		return -1;
+	db_bind_text(st, 1, phone);
+	sqlite3_bind_int64(st, 2, since);
+	if (db_row(j->db, st) == 1)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+/*
+ * request_limit: 1 when from may start one more consult now; 0 when the
+ * limit is reached (the sender is told once an hour); -1 on a storage
+ * failure.
+ */
+static int
+inbound_may_request(struct jourd *j, const char *from, jtime_t now,
+    const char **outcome)
+{
+	char	text[512];
+	int	started, told;
+
+	if (j->cf.request_limit == 0)
+		return 1;
+	if ((started = inbound_count(j, sql_requests_started, from,
+	    now - REQUEST_WINDOW)) == -1)
+		return -1;
+	if (started < j->cf.request_limit)
+		return 1;
+	*outcome = "request_limit";
+	if ((told = inbound_count(j, sql_limit_told, from,
+	    now - REQUEST_WINDOW)) == -1)
+		return -1;
+	if (told > 0)
+		return 0;
+	log_warnx("inbound: %s started %d consults within an hour: refused "
+	    "(request_limit)", from, started);
+	return inbound_answer(j, from, msg_request_limit(text, sizeof(text),
+	    j->cf.request_limit), 0, now) == -1 ? -1 : 0;
 }
 
 /*
@@ -327,7 +417,7 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	const struct track_conf	*t = &j->cf.tracks[cmd->track];
 	char			 text[512], units[MAX_LEGS][UNIT_MAX];
 	char			 routed_from[UNIT_MAX] = "";
-	int			 i, rc;
+	int			 i, k, n, rc;
 
 	if (!p->can_request) {
 		*outcome = "not_requester";
@@ -344,21 +434,28 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		return inbound_answer(j, from, msg_usage(text, sizeof(text),
 		    cmd->keyword, cmd->error), 0, now);
 	}
-	i = 0;
+	if ((rc = inbound_may_request(j, from, now, outcome)) != 1)
+		return rc;
+	i = n = 0;
 	if (cmd->track == TRACK_PV && cmd->nunits == 1) {
 		if ((rc = inbound_pv(j, cmd, from, now, units[0], routed_from,
 		    outcome)) != 1)
 			return rc;
-		i = 1;
+		i = n = 1;
 	}
 	for (; i < cmd->nunits; i++) {
-		if ((rc = inbound_unit(j, cmd->units[i], units[i])) == -1)
+		if ((rc = inbound_unit(j, cmd->units[i], units[n])) == -1)
 			return -1;
 		if (rc == 0) {
 			*outcome = "unknown_unit";
 			return inbound_answer(j, from, msg_unknown_unit(text,
 			    sizeof(text), cmd->units[i]), 0, now);
 		}
+		/* "MDK KARD,kard", or a unit's code and its name: one leg. */
+		for (k = 0; k < n && strcmp(units[k], units[n]) != 0; k++)
+			;
+		if (k == n)
+			n++;
 	}
 	if (!calendar_is_open(&j->cal, &t->open, now)) {
 		char	opens[32] = "vid nästa öppning";
@@ -367,7 +464,7 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		if (next > 0 && t->closed == CLOSED_QUEUE) {
 			*consult = consult_create_routed(j, cmd->track, from,
 			    cmd->callback, cmd->text, inbox_id,
-			    (const char (*)[UNIT_MAX])units, cmd->nunits, now,
+			    (const char (*)[UNIT_MAX])units, n, now,
 			    next, routed_from);
 			*outcome = "queued";
 			return *consult > 0 ? 0 : -1;
@@ -379,7 +476,7 @@ inbound_request(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		    sizeof(text), cmd->keyword, opens), 0, now);
 	}
 	*consult = consult_create_routed(j, cmd->track, from, cmd->callback,
-	    cmd->text, inbox_id, (const char (*)[UNIT_MAX])units, cmd->nunits,
+	    cmd->text, inbox_id, (const char (*)[UNIT_MAX])units, n,
 	    now, 0, routed_from);
 	*outcome = "consult";
 	return *consult > 0 ? 0 : -1;
@@ -975,6 +1072,14 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
 		*outcome = "ignored_binary";
 		return 0;
 	}
+	switch (inbound_is_echo(j, from, masked, now)) {
+	case -1:
+		return -1;
+	case 1:
+		/* Never answered: an answer is what the echo would echo. */
+		*outcome = "echo";
+		return 0;
+	}
 	if (inbound_person(j, from, &p) == -1)
 		return -1;
 	/* Strangers first: whatever they send, one answer per period. */
@@ -1024,74 +1129,6 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
 	return 0;
 }
 
-/* Look-alikes of what the grammar and the identity-number scan read. */
-static const struct inbound_alike {
-	unsigned int	first, last;	/* code points */
-	char		to;		/* ASCII stand-in; '\0' drops them */
-	bool		digits;		/* first..last stand for '0'..'9' */
-} inbound_alikes[] = {
-	{ 0x00a0, 0x00a0, ' ', false },	/* no-break space */
-	{ 0x00ad, 0x00ad, '\0', false },	/* soft hyphen */
-	{ 0x0660, 0x0669, '0', true },	/* Arabic-Indic digits */
-	{ 0x06f0, 0x06f9, '0', true },	/* extended Arabic-Indic digits */
-	{ 0x2000, 0x200a, ' ', false },	/* typographic spaces */
-	{ 0x200b, 0x200f, '\0', false },	/* zero-width, LRM, RLM */
-	{ 0x2010, 0x2015, '-', false },	/* hyphens and dashes */
-	{ 0x202a, 0x202e, '\0', false },	/* bidirectional embeddings */
-	{ 0x202f, 0x202f, ' ', false },	/* narrow no-break space */
-	{ 0x2060, 0x2064, '\0', false },	/* word joiner, invisible operators */
-	{ 0x2066, 0x2069, '\0', false },	/* bidirectional isolates */
-	{ 0x2212, 0x2212, '-', false },	/* minus sign */
-	{ 0xfeff, 0xfeff, '\0', false },	/* byte order mark */
-	{ 0xfe63, 0xfe63, '-', false },	/* small hyphen-minus */
-	{ 0xff0b, 0xff0b, '+', false },	/* fullwidth plus */
-	{ 0xff0d, 0xff0d, '-', false },	/* fullwidth hyphen-minus */
-	{ 0xff10, 0xff19, '0', true },	/* fullwidth digits */
-};
-
-/*
- * Copies in to out with invisible format characters dropped and look-alike
- * digits, dashes and spaces made ASCII, so that "１９１２１２１２–１２１２" is
- * refused as the personnummer it is and an RLM typed before a unit does not
- * hide it. Other bytes are copied as they are.
- */
-static void
-inbound_normalise(const char *in, char *out, size_t outsz)
-{
-	const unsigned char	*p = (const unsigned char *)in;
-	size_t			 o = 0, n, i;
-	unsigned int		 cp;
-
-	while (*p != '\0' && o + 1 < outsz) {
-		cp = 0;
-		n = 1;
-		if (p[0] >= 0xc2 && p[0] <= 0xdf && (p[1] & 0xc0) == 0x80) {
-			cp = (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
-			n = 2;
-		} else if (p[0] >= 0xe0 && p[0] <= 0xef &&
-		    (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
-			cp = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 |
-			    (p[2] & 0x3fu);
-			n = 3;
-		}
-		for (i = 0; cp != 0 && i < nitems(inbound_alikes); i++)
-			if (cp >= inbound_alikes[i].first &&
-			    cp <= inbound_alikes[i].last)
-				break;
-		if (cp == 0 || i == nitems(inbound_alikes)) {
-			if (o + n >= outsz)
-				break;
-			memcpy(out + o, p, n);
-			o += n;
-		} else if (inbound_alikes[i].to != '\0')
-			out[o++] = (char)(inbound_alikes[i].to +
-			    (inbound_alikes[i].digits ?
-			    (int)(cp - inbound_alikes[i].first) : 0));
-		p += n;
-	}
-	out[o] = '\0';
-}
-
 /*
  * One SMS inside the caller's transaction: inbox row, routing and every
  * consequence. 0 when it is stored (or was before), -1 when it must stay
@@ -1112,13 +1149,15 @@ inbound_one(struct jourd *j, const struct ipc_sms_in *m)
 	pr = phone_normalise(m->sender, sender);
 	text_copy(from, sizeof(from), pr == PHONE_OK ? sender : m->sender);
 	memset(&cmd, 0, sizeof(cmd));
+	/* What is scanned, parsed, stored and shown is one and the same
+	 * cleaned text, its identity numbers masked: the raw text never
+	 * leaves the phone. */
+	text_clean(plain, sizeof(plain), m->text, sizeof(m->text));
 	if (m->binary)
 		cmd.verb = SMS_UNKNOWN;
-	else {
-		inbound_normalise(m->text, plain, sizeof(plain));
+	else
 		parse_sms(plain, &j->pctx, &cmd);
-	}
-	pnr_mask(m->binary ? m->text : plain, masked, sizeof(masked));
+	pnr_mask(plain, masked, sizeof(masked));
 	inbound_dedup_key(m, from, masked, key, sizeof(key));
 
 	if ((st = db_stmt(j->db, sql_inbox_insert)) == NULL)

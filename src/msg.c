@@ -210,7 +210,17 @@ char *
 msg_pnr_refused(char *out, size_t sz)
 {
 	snprintf(out, sz, "EJ SKICKAT: meddelandet innehöll ett personnummer. "
-	    "Patientuppgifter får inte skickas med SMS. Skicka igen utan.");
+	    "Patientuppgifter får inte skickas med SMS. Skicka igen utan. "
+	    "Telefonnr: skriv +46...");
+	return out;
+}
+
+char *
+msg_request_limit(char *out, size_t sz, int limit)
+{
+	snprintf(out, sz, "EJ SKICKAT: du har startat %d larm senaste timmen, "
+	    "gränsen här. Ring jouren via växeln. Nya larm tas emot igen om "
+	    "en stund; detta besked kommer en gång.", limit);
 	return out;
 }
 

@@ -204,13 +204,6 @@ parse_number(const struct parse_tok *tok, size_t maxdigits, int64_t *out)
 	return 1;
 }
 
-/* Sets has_pnr from the whole message. */
-static void
-parse_find_pnr(struct parse_state *st)
-{
-	st->cmd->has_pnr = pnr_find(st->msg, NULL, NULL);
-}
-
 static void
 parse_error(struct parse_state *st, const char *what)
 {
@@ -317,8 +310,8 @@ parse_callback(const struct parse_tok *tok, char out[PHONE_MAX])
 }
 
 /*
- * <KW> <unit>[,<unit>…] [callback] <text>. The callback token is left out
- * of the identity-number scan: a phone number must not refuse a request.
+ * <KW> <unit>[,<unit>…] [callback] <text>. The callback is scanned for an
+ * identity number like the text: "+811218-9876" is no phone number to page.
  */
 static void
 parse_request(struct parse_state *st)
@@ -338,7 +331,6 @@ parse_request(struct parse_state *st)
 	}
 	if (!ok) {
 		cmd->nunits = 0;
-		parse_find_pnr(st);
 		return;
 	}
 
@@ -352,18 +344,11 @@ parse_request(struct parse_state *st)
 		*st = save;
 	}
 	parse_rest(st, st->end, cmd->text, sizeof(cmd->text));
-
-	if (!cb)
-		parse_find_pnr(st);
-	else
-		cmd->has_pnr = pnr_find_n(st->msg, (size_t)(tok.s - st->msg),
-		    NULL, NULL) || pnr_find(tok.s + tok.n, NULL, NULL);
 }
 
 static void
 parse_kontakt(struct parse_state *st)
 {
-	parse_find_pnr(st);
 	parse_rest(st, st->tend, st->cmd->text, sizeof(st->cmd->text));
 	if (st->cmd->text[0] == '\0')
 		parse_error(st, "sökord saknas");
@@ -374,7 +359,6 @@ parse_status(struct parse_state *st)
 {
 	struct parse_tok	tok;
 
-	parse_find_pnr(st);
 	if (!parse_next(st, &tok))
 		return;
 	if (parse_number(&tok, PARSE_ID_DIGITS, &st->cmd->consult) != 1) {
@@ -388,7 +372,6 @@ parse_avbryt(struct parse_state *st)
 {
 	struct parse_tok	tok;
 
-	parse_find_pnr(st);
 	if (!parse_next(st, &tok))
 		parse_error(st, "ärendenummer saknas");
 	else if (parse_number(&tok, PARSE_ID_DIGITS, &st->cmd->consult) != 1) {
@@ -400,7 +383,6 @@ parse_avbryt(struct parse_state *st)
 static void
 parse_hjalp(struct parse_state *st)
 {
-	parse_find_pnr(st);
 }
 
 /* Reads a reply code: 1 taken, 0 no code here, -1 malformed (error set). */
@@ -424,7 +406,6 @@ parse_reply(struct parse_state *st)
 {
 	struct parse_tok	tok;
 
-	parse_find_pnr(st);
 	if (parse_next(st, &tok))
 		parse_code(st, &tok);
 }
@@ -462,7 +443,6 @@ parse_klar(struct parse_state *st)
 	char			 w[PARSE_ECHO_MAX + 1];
 	int			 i;
 
-	parse_find_pnr(st);
 	for (i = 0; i < 2; i++) {
 		if (!parse_next(st, &tok))
 			return;
@@ -497,7 +477,6 @@ parse_jour(struct parse_state *st)
 	struct sms_cmd		*cmd = st->cmd;
 	struct parse_tok	 tok;
 
-	parse_find_pnr(st);
 	if (!parse_next(st, &tok)) {
 		parse_error(st, "enhet saknas");
 		return;
@@ -539,6 +518,7 @@ parse_sms(const char *text, const struct parse_ctx *ctx, struct sms_cmd *out)
 	struct parse_tok		 tok;
 	const char			*t;
 	char				 w[PARSE_ECHO_MAX + 1];
+	char				 clean[SMS_TEXT_MAX];
 	size_t				 i;
 	int				 track;
 
@@ -547,9 +527,14 @@ parse_sms(const char *text, const struct parse_ctx *ctx, struct sms_cmd *out)
 	out->track = -1;
 	if (text == NULL)
 		return;
+	/* Everything below, the identity-number scan first, reads the text
+	 * as text_clean() leaves it: the form that is stored and shown. */
+	text_clean(clean, sizeof(clean), text, strlen(text));
+	text = clean;
 
 	memset(&st, 0, sizeof(st));
 	st.msg = text;
+	out->has_pnr = pnr_find(text, NULL, NULL);
 	st.ctx = ctx != NULL ? ctx : &none;
 	st.cmd = out;
 	st.p = text;
@@ -585,7 +570,6 @@ parse_sms(const char *text, const struct parse_ctx *ctx, struct sms_cmd *out)
 	}
 
 	out->verb = SMS_UNKNOWN;
-	parse_find_pnr(&st);
 	parse_echo(&st, &tok, w, sizeof(w));
 	snprintf(out->error, sizeof(out->error), "okänt kommando: %s", w);
 }

@@ -2,8 +2,10 @@
  * pnr.c — Swedish personal identity numbers in free text.
  *
  * The text is read as maximal runs of ASCII digits, so "not touching other
- * digits" holds by construction: a run of 10 or 12 digits, or a run of 6
- * or 8 digits, one separator ('-', '+' or a space) and a run of exactly 4.
+ * digits" holds by construction: a number is one run of 10 or 12 digits, or
+ * runs joined by short runs of separators where year, month, day and the
+ * last four meet. Text is scanned after text_clean(), which has made every
+ * digit, space and dash ASCII and every run of white space one space.
  */
 #include <string.h>
 
@@ -108,78 +110,83 @@ pnr_run(const unsigned char *s, const unsigned char *end)
 	return (size_t)(p - s);
 }
 
-/*
- * Finds the first number in the n bytes at text (which hold no NUL) from
- * byte start on; start must not be inside a digit run.
- */
-/*
- * The date of birth written as a date, "1912-12-12-1212" or "12-12-12+1212":
- * r digits (2 or 4) at p, then "-MM-DD", '-' or '+' and four digits.
- * Fills d with the 12 or 10 digits and returns the length matched, or 0.
- */
-static size_t
-pnr_scan_date(const unsigned char *p, const unsigned char *end, size_t r,
-    char d[12])
+/* Separators people put inside a number: "811218 - 9876", "81.12.18/9876". */
+static bool
+pnr_is_sep(unsigned char c)
 {
-	const unsigned char	*q = p + r;
-	size_t			 o = r;
-	int			 i;
-
-	if ((r != 2 && r != 4) || end - q < 11)
-		return 0;
-	memcpy(d, p, r);
-	for (i = 0; i < 2; i++, q += 3, o += 2) {
-		if (q[0] != '-' || pnr_run(q + 1, end) != 2)
-			return 0;
-		memcpy(d + o, q + 1, 2);
-	}
-	/* Not a space: "2024-05-03 1430" is a date and a time. */
-	if ((*q != '-' && *q != '+') || pnr_run(q + 1, end) != 4)
-		return 0;
-	memcpy(d + o, q + 1, 4);
-	return (size_t)(q + 5 - p);
+	return c == ' ' || c == '-' || c == '+' || c == '/' || c == '.' ||
+	    c == '_';
 }
 
+/* The longest run of separators between two groups of digits. */
+#define PNR_SEP_MAX	3
+
+/*
+ * Where groups of digits may meet in a number: after the (century and) year,
+ * the month and the day, as bits of the count of digits before the meeting.
+ * "81 12 18-9876" and "1981-12-18 9876" are numbers; "070-174 06 05" (a
+ * phone number) is not, whatever its digits.
+ */
+#define PNR_JOINS10	((1u << 2) | (1u << 4) | (1u << 6))
+#define PNR_JOINS12	((1u << 2) | (1u << 4) | (1u << 6) | (1u << 8))
+
+/*
+ * Tries the groups of digits from p on (p starts a maximal digit run): one
+ * group, or several joined by short runs of separators, holding 10 or 12
+ * digits that meet only where PNR_JOINS allows and form a valid number.
+ * Returns the length matched (first digit to last), or 0.
+ */
+static size_t
+pnr_groups(const unsigned char *p, const unsigned char *end)
+{
+	const unsigned char	*q = p, *s;
+	char			 d[12];
+	unsigned int		 joins = 0;
+	size_t			 total = 0, r;
+
+	for (;;) {
+		r = pnr_run(q, end);
+		if (total + r > sizeof(d))
+			return 0;
+		memcpy(d + total, q, r);
+		total += r;
+		q += r;
+		if (total == 10 && (joins & ~PNR_JOINS10) == 0 &&
+		    pnr_check(d, -1))
+			return (size_t)(q - p);
+		if (total == 12 && (joins & ~PNR_JOINS12) == 0 &&
+		    pnr_check12(d))
+			return (size_t)(q - p);
+		for (s = q; s < end && pnr_is_sep(*s) && s - q <= PNR_SEP_MAX; s++)
+			;
+		if (s == q || s - q > PNR_SEP_MAX || s >= end ||
+		    !pnr_is_digit(*s))
+			return 0;
+		joins |= 1u << total;
+		q = s;
+	}
+}
+
+/*
+ * Finds the first number in the n bytes at text (which hold no NUL) from
+ * byte start on; start must not be inside a digit run. Every maximal digit
+ * run is tried as the start of a number, so a number is found after other
+ * digits too ("tel 070 811218-9876").
+ */
 static bool
 pnr_scan(const char *text, size_t n, size_t start, size_t *off, size_t *len)
 {
 	const unsigned char	*base = (const unsigned char *)text;
-	const unsigned char	*end, *p, *q;
-	size_t			 r, r2;
-	char			 d[12];
+	const unsigned char	*end = base + n, *p;
+	size_t			 r;
 
-	end = base + n;
 	for (p = base + start; p < end; p += r) {
-		r = pnr_run(p, end);
-		if (r == 0) {
+		if ((r = pnr_run(p, end)) == 0) {
 			r = 1;
 			continue;
 		}
-		if ((r == 10 && pnr_check((const char *)p, -1)) ||
-		    (r == 12 && pnr_check12((const char *)p))) {
+		if ((*len = pnr_groups(p, end)) > 0) {
 			*off = (size_t)(p - base);
-			*len = r;
-			return true;
-		}
-		if ((r2 = pnr_scan_date(p, end, r, d)) > 0 &&
-		    ((r == 2 && pnr_check(d, -1)) || (r == 4 && pnr_check12(d)))) {
-			*off = (size_t)(p - base);
-			*len = r2;
-			return true;
-		}
-		if (r != 6 && r != 8)
-			continue;
-		q = p + r;
-		if (q + 1 >= end || (*q != '-' && *q != '+' && *q != ' '))
-			continue;
-		r2 = pnr_run(q + 1, end);
-		if (r2 != 4)
-			continue;
-		memcpy(d, p, r);
-		memcpy(d + r, q + 1, 4);
-		if ((r == 6 && pnr_check(d, -1)) || (r == 8 && pnr_check12(d))) {
-			*off = (size_t)(p - base);
-			*len = r + 5;
 			return true;
 		}
 	}

@@ -5,6 +5,7 @@
  * multi-byte sequence is only read as far as its continuation bytes go, so
  * a truncated sequence at the end of a buffer is never read past.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
@@ -220,47 +221,218 @@ text_codepoints(const char *s)
 	return n;
 }
 
-static bool
-text_is_space(unsigned char c)
+/* U+FFFD stands for what cannot be shown: invalid bytes, controls. */
+#define TEXT_REPLACEMENT	0xFFFDu
+#define TEXT_REPLACEMENT_UTF8	"\xEF\xBF\xBD"
+
+/* What text_clean does with a code point from U+0080 on. */
+enum text_kind {
+	TEXT_SPACE,	/* white space of any kind: one ' ' */
+	TEXT_DASH,	/* a dash, hyphen or minus: '-' */
+	TEXT_DROP,	/* an invisible format character: nothing */
+	TEXT_CONTROL,	/* a control character: U+FFFD */
+	TEXT_ASCII	/* a digit or compatibility form: the ASCII `to` */
+};
+
+struct text_range {
+	uint32_t	first, last;
+	uint8_t		kind;		/* enum text_kind */
+	char		to;		/* TEXT_ASCII: what `first` reads as;
+					   the next code points count on */
+};
+
+struct text_expansion {
+	uint32_t	cp;
+	char		to[5];		/* "10" for ⑩, "(1)" for ⑴ */
+};
+
+struct text_composition {
+	uint16_t	base, mark, composed;
+};
+
+#include "text_unicode.h"
+
+/* bsearch comparators: a code point against a range, an expansion. */
+static int
+text_range_cmp(const void *key, const void *elem)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-	    c == '\f';
+	uint32_t			 cp = *(const uint32_t *)key;
+	const struct text_range		*r = elem;
+
+	return cp < r->first ? -1 : cp > r->last ? 1 : 0;
+}
+
+static int
+text_expansion_cmp(const void *key, const void *elem)
+{
+	uint32_t			 cp = *(const uint32_t *)key;
+	const struct text_expansion	*e = elem;
+
+	return cp < e->cp ? -1 : cp > e->cp ? 1 : 0;
+}
+
+/* The range holding cp, or NULL. */
+static const struct text_range *
+text_range_of(uint32_t cp)
+{
+	return bsearch(&cp, text_ranges, nitems(text_ranges),
+	    sizeof(text_ranges[0]), text_range_cmp);
+}
+
+/* The ASCII text a code point expands to ("10" for ⑩), or NULL. */
+static const char *
+text_expansion_of(uint32_t cp)
+{
+	const struct text_expansion	*e;
+
+	e = bsearch(&cp, text_expansions, nitems(text_expansions),
+	    sizeof(text_expansions[0]), text_expansion_cmp);
+	return e != NULL ? e->to : NULL;
+}
+
+/* The precomposed letter for base + combining mark, or 0. */
+static uint32_t
+text_compose(uint32_t base, uint32_t mark)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(text_compositions); i++)
+		if (text_compositions[i].base == base &&
+		    text_compositions[i].mark == mark)
+			return text_compositions[i].composed;
+	return 0;
+}
+
+/* Writes cp as UTF-8 into buf (at least 4 bytes); returns the length. */
+static size_t
+text_encode(uint32_t cp, char *buf)
+{
+	if (cp < 0x80) {
+		buf[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		buf[0] = (char)(0xC0 | (cp >> 6));
+		buf[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		buf[0] = (char)(0xE0 | (cp >> 12));
+		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		buf[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	buf[0] = (char)(0xF0 | (cp >> 18));
+	buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	buf[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* The output of text_clean while it is written. */
+struct text_out {
+	char		*buf;
+	size_t		 size, n;
+	bool		 space;		/* a space is due before the next text */
+	uint32_t	 last;		/* the last code point written, or 0 */
+	size_t		 last_at;	/* where it starts in buf */
+};
+
+/* Appends len bytes (one code point, cp) after any pending space; false when
+ * they do not fit, which ends the text. */
+static bool
+text_put(struct text_out *o, uint32_t cp, const char *s, size_t len)
+{
+	if (o->n + (o->space ? 1 : 0) + len >= o->size)
+		return false;
+	if (o->space)
+		o->buf[o->n++] = ' ';
+	o->space = false;
+	o->last = cp;
+	o->last_at = o->n;
+	memcpy(o->buf + o->n, s, len);
+	o->n += len;
+	return true;
+}
+
+/* Writes one decoded code point (raw: its bytes in the input). */
+static bool
+text_put_cp(struct text_out *o, uint32_t cp, const char *raw, size_t rawlen)
+{
+	const struct text_range	*r;
+	const char		*x;
+	char			 c, enc[4];
+	uint32_t		 composed;
+	size_t			 i, saved;
+
+	if (cp == TEXT_BAD)
+		return text_put(o, TEXT_REPLACEMENT, TEXT_REPLACEMENT_UTF8, 3);
+	if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\v' ||
+	    cp == '\f') {
+		o->space = o->n > 0;
+		return true;
+	}
+	if (cp < 0x20 || cp == 0x7F)
+		return text_put(o, TEXT_REPLACEMENT, TEXT_REPLACEMENT_UTF8, 3);
+	if (cp < 0x80)
+		return text_put(o, cp, raw, rawlen);
+	/* A letter typed as base + combining mark is the precomposed letter. */
+	if (cp >= 0x300 && cp <= 0x36F && !o->space && o->last != 0 &&
+	    (composed = text_compose(o->last, cp)) != 0) {
+		saved = o->n;
+		o->n = o->last_at;
+		if (text_put(o, composed, enc, text_encode(composed, enc)))
+			return true;
+		o->n = saved;
+		return false;
+	}
+	if ((x = text_expansion_of(cp)) != NULL) {
+		for (i = 0; x[i] != '\0'; i++)
+			if (!text_put(o, (unsigned char)x[i], x + i, 1))
+				return false;
+		return true;
+	}
+	if ((r = text_range_of(cp)) == NULL)
+		return text_put(o, cp, raw, rawlen);
+	switch ((enum text_kind)r->kind) {
+	case TEXT_SPACE:
+		o->space = o->n > 0;
+		return true;
+	case TEXT_DASH:
+		return text_put(o, '-', "-", 1);
+	case TEXT_DROP:
+		return true;
+	case TEXT_CONTROL:
+		return text_put(o, TEXT_REPLACEMENT, TEXT_REPLACEMENT_UTF8, 3);
+	case TEXT_ASCII:
+		c = (char)(r->to + (int)(cp - r->first));
+		return text_put(o, (unsigned char)c, &c, 1);
+	}
+	return text_put(o, cp, raw, rawlen);
 }
 
 size_t
 text_clean(char *out, size_t outsz, const char *in, size_t inlen)
 {
 	const unsigned char	*s = (const unsigned char *)in;
-	size_t			 pos = 0, n = 0, k;
+	struct text_out		 o;
+	size_t			 pos = 0, k;
 	uint32_t		 cp;
-	bool			 space = false;
 
 	if (outsz == 0)
 		return 0;
 	out[0] = '\0';
 	if (in == NULL)
 		return 0;
+	memset(&o, 0, sizeof(o));
+	o.buf = out;
+	o.size = outsz;
 	while (pos < inlen && s[pos] != '\0') {
-		if (text_is_space(s[pos])) {
-			space = n > 0;
-			pos++;
-			continue;
-		}
 		k = text_decode(s + pos, inlen - pos, &cp);
-		/* The pending space and the whole sequence must fit, or stop. */
-		if (n + (space ? 1 : 0) + k >= outsz)
+		if (!text_put_cp(&o, cp, in + pos, k))
 			break;
-		if (space)
-			out[n++] = ' ';
-		space = false;
-		if (cp == TEXT_BAD || cp < 0x20 || cp == 0x7F)
-			out[n++] = '?';
-		else {
-			memcpy(out + n, s + pos, k);
-			n += k;
-		}
 		pos += k;
 	}
-	out[n] = '\0';
-	return n;
+	out[o.n] = '\0';
+	return o.n;
 }

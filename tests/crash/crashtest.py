@@ -73,7 +73,9 @@ class CrashGateway(Gateway):
         Gateway.__init__(self, ack_timeout="%ds" % ACK_TIMEOUT,
                          escalation=" ".join(STEPS), repeat=0,
                          roster_csv=roster_csv(), units_csv=UNITS_CSV,
-                         people_csv=people_csv(), reply_period="1h")
+                         people_csv=people_csv(), reply_period="1h",
+                         # A stream of requests from five phones: no limit.
+                         daemon_extra="request_limit = 0")
         self.up = []            # [start_ms, kill_ms or None]
         self.worker_linger = 0.0
 

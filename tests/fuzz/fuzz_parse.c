@@ -3,7 +3,8 @@
  *
  * Besides the sanitizers it checks what callers rely on: every field of
  * the command is terminated and bounded, free-text fields are valid UTF-8,
- * and has_pnr is never claimed for a message without an identity number.
+ * and has_pnr says exactly whether the message, as text_clean() reads it,
+ * holds an identity number.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -63,6 +64,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct sms_cmd	 cmd;
+	static char		 clean[SMS_TEXT_MAX];
 	char			*msg, small[8];
 	size_t			 n, i;
 	int			 u;
@@ -99,7 +101,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (cmd.code < 0 || cmd.code > 9999 || cmd.consult < 0)
 		abort();
-	if (cmd.has_pnr && !pnr_find(msg, NULL, NULL))
+	text_clean(clean, sizeof(clean), msg, size);
+	if (cmd.has_pnr != pnr_find(clean, NULL, NULL))
 		abort();
 	if (cmd.verb == SMS_EMPTY && (cmd.has_pnr || cmd.error[0] != '\0'))
 		abort();

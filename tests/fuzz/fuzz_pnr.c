@@ -22,8 +22,8 @@ fuzz_spans(const char *text, size_t tlen, char *mark)
 	memset(mark, 0, tlen);
 	while (pos <= tlen && pnr_find(text + pos, &off, &len)) {
 		off += pos;
-		/* 10 to 13 bytes; 15 for the date form 1912-12-12-1212. */
-		if (len < 10 || len > 15 || off + len > tlen)
+		/* 10 or 12 digits and at most four joins of three separators. */
+		if (len < 10 || len > 24 || off + len > tlen)
 			abort();
 		/* A number never touches another digit. */
 		if ((off > 0 && text[off - 1] >= '0' && text[off - 1] <= '9') ||

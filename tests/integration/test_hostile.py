@@ -16,13 +16,15 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import unicodedata
 
 from harness import (JOURD, PEOPLE, UNITS, Gateway, TestFailure,
                      check, roster)
 
 # -- the directory -------------------------------------------------------
 # Requesters: one per case, +46701740610 …; responders +46701740660 …
-REQ = ["+467017406%02d" % n for n in list(range(10, 20)) + list(range(24, 30)) +
+REQ = ["+467017406%02d" % n for n in [8, 9, 30, 31, 32, 98] +
+       list(range(10, 20)) + list(range(24, 30)) +
        list(range(33, 60)) + list(range(70, 90))]
 RESP = ["+467017406%02d" % n for n in range(60, 70)]
 STRANGERS = ["+467017406%02d" % n for n in range(90, 98)]
@@ -207,6 +209,33 @@ def sms_cases():
         C("en dash personnummer refused",
           one(next(r), "AKUT ORT pat 19121212\u20131212 smärta"),
           reply=PNR_REFUSED, consult="rejected"),
+        C("callback that is a personnummer refused",
+          one(next(r), "AKUT ORT +121212-1212 pat"), reply=PNR_REFUSED,
+          consult="rejected", not_paged=("+46701740623",)),
+        C("KONTAKT with a spaced personnummer refused, not echoed",
+          one(next(r), "KONTAKT 121212  1212"), reply=PNR_REFUSED),
+        C("stranger's spaced personnummer masked",
+          one(next(s), "hej 19121212  1212 här"), reply=STRANGER_TEXT),
+        C("escape sequences and C1 controls replaced",
+          one(next(r), "AKUT ORT \x1b[31mröd\u009b0m text"), reply=RECEIVED,
+          consult="open", ctext="\ufffd[31mröd\ufffd0m text"),
+    ]
+    # Every way the red team wrote a number, from one sender: three
+    # refusals, then the reply limit; the leak check after the table
+    # proves none was paged or stored.
+    forms = ["121212  1212", "121212\n1212", "121212\t1212",
+             "121212\r\n1212", "121212\u00a0\u00a01212", "19121212  1212",
+             "121212 - 1212", "121212/1212", "121212.1212", "12 12 12-1212",
+             "1912-12-12 1212",
+             "".join(chr(0x1D7CE + int(d)) for d in "121212") + "-1212",
+             "".join(chr(0x0966 + int(d)) for d in "1212121212"),
+             "701063 \u2013 2391", "70\u200b1063-2391"]
+    sender = next(r)
+    cases.append(C("personnummer in %d more forms" % len(forms),
+                   [[(sender, "AKUT ORT pat %s smärta n%d" % (f, i), [])
+                     for i, f in enumerate(forms)]],
+                   reply=PNR_REFUSED, nreplies=3, consult=None))
+    cases += [
         C("MDK track off", one(next(r), "MDK KARD,ORT konferens"),
           reply="används inte här", consult=False),
         C("KONTAKT with a LIKE wildcard", one(next(r), "KONTAKT %"),
@@ -367,9 +396,13 @@ def wait_read(gw, keep=0):
 
 
 def pnr_leaks(text):
-    digits = ["191212121212", "1212121212", "7010632391"]
-    flat = re.sub(r"[\s\-+\u2013]", "", text)
-    return [d for d in digits if d in flat]
+    """The numbers of the table that text holds, whole or in groups with up
+    to three other characters between their digits, in any script."""
+    digits = ["1212121212", "7010632391"]
+    flat = "".join(str(unicodedata.decimal(ch)) if unicodedata.decimal(
+        ch, None) is not None else ch for ch in
+        unicodedata.normalize("NFKC", text))
+    return [d for d in digits if re.search(r"\D{0,3}".join(d), flat)]
 
 
 def test_hostile_sms_table():
@@ -596,3 +629,26 @@ def test_hostile_config_table():
     print("    hostile configuration cases: %d run, %d failed" % (
         len(CONF_CASES), len(failures)))
     check(not failures, "\n      ".join([""] + failures))
+
+
+def test_jourctl_prints_no_control_characters():
+    """A text with an escape sequence, a C1 CSI or invalid UTF-8 (as an
+    older jourd stored them) reaches the terminal cleaned."""
+    gw = Gateway()
+    try:
+        gw.start()
+        gw.stop()
+        db = sqlite3.connect(gw.db)
+        db.execute("INSERT INTO outbox (to_phone, text, kind, state,"
+                   " next_attempt_at, created_at) VALUES (?, CAST(? AS TEXT),"
+                   " 'reply', 'sent', 0, 0)",
+                   ("+46701740605", b"a\x1b[2Jb\xc2\x9b2Jc\xed\xa0\x80d"))
+        db.commit()
+        db.close()
+        out = gw.ctl("outbox").stdout
+        check(b"a\xef\xbf\xbd[2Jb\xef\xbf\xbd2Jc" in out,
+              "cleaned text: %r" % out)
+        for bad in (b"\x1b", b"\xc2\x9b", b"\xed\xa0\x80"):
+            check(bad not in out, "%r printed" % bad)
+    finally:
+        gw.close()

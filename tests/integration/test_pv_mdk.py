@@ -223,6 +223,25 @@ def test_mdk_one_person_on_two_legs_declines_both():
     run(gateway(extra=mdk("10m", "primary backup"), roster_csv=rows), body)
 
 
+def test_mdk_a_unit_named_twice_is_one_leg():
+    """MDK KARD,kard,GER makes one leg for KARD, one page, and one
+    acknowledgement per unit closes the consult."""
+    def body(gw):
+        gw.inject(REQUESTER, "MDK KARD,kard,GER konferens")
+        gw.wait_sent(GER_DOC, "Svara OK 1")
+        gw.wait_sent(PRIMARY, "Svara OK 1")
+        time.sleep(1)
+        c = gw.last_consult()
+        check(c["units"] == ["KARD", "GER"], "units: %r" % c["units"])
+        pages = [m for m in gw.outbox() if m["to"] == PRIMARY]
+        check(len(pages) == 1, "pages to KARD's primary: %d" % len(pages))
+        gw.inject(PRIMARY, "OK 1")
+        gw.inject(GER_DOC, "OK 1")
+        gw.wait_sent(REQUESTER, "alla enheter")
+        check(gw.last_consult()["state"] == "acknowledged", "acknowledged")
+    run(gateway(extra=mdk("10m"), roster_csv=MDK_ROSTER), body)
+
+
 def test_mdk_with_the_longest_unit_list_names_every_unit():
     """Eight units (MAX_LEGS) with 47-character codes (the longest a unit
     code may be): the page names them all, and the list is held in a

@@ -276,7 +276,7 @@ test_request_text(void **state)
 
 	/* Invalid UTF-8 in the text is replaced, not passed on. */
 	c = good("AKUT KARD br\xF6st", SMS_REQUEST);
-	assert_string_equal(c->text, "br?st");
+	assert_string_equal(c->text, "br\xEF\xBF\xBDst");
 }
 
 static void
@@ -301,9 +301,10 @@ test_request_callback(void **state)
 	c = good("AKUT KARD 0701740605, Bröstsmärta", SMS_REQUEST);
 	assert_string_equal(c->callback, "+46701740605");
 	assert_string_equal(c->text, "Bröstsmärta");
+	/* 0701740607 is a valid samordningsnummer too: scanned, refused. */
 	c = P("AKUT KARD 0701740607: ring");
 	assert_string_equal(c->callback, "+46701740607");
-	assert_false(c->has_pnr);
+	assert_true(c->has_pnr);
 
 	/* Only a callback, and one with a trailing period. */
 	c = good("AKUT KARD 0701740605", SMS_REQUEST);
@@ -462,20 +463,51 @@ test_request_pnr(void **state)
 	assert_true(P("AKUT ,121212-1212")->has_pnr);
 
 	/*
-	 * 0701740607 passes as a samordningsnummer (07-01-14, check 7): as
-	 * the callback it must not refuse the request, in the text it must.
+	 * 0701740607 passes as a samordningsnummer (07-01-14, check 7): the
+	 * callback is scanned like the text, since "0501011234" is as much a
+	 * child's number as a phone number. Written with +46 or in groups a
+	 * phone number never passes.
 	 */
 	c = P("AKUT KARD 0701740607 ring mig");
 	assert_string_equal(c->callback, "+46701740607");
+	assert_true(c->has_pnr);
+	c = P("AKUT KARD +46701740607 ring mig");
+	assert_string_equal(c->callback, "+46701740607");
+	assert_false(c->has_pnr);
+	c = P("AKUT KARD 070-174 06 07 ring mig");
 	assert_false(c->has_pnr);
 	c = P("AKUT KARD ring 0701740607");
 	assert_string_equal(c->callback, "");
 	assert_true(c->has_pnr);
-	c = P("AKUT KARD 0701740607 pnr 811218-9876");
+	c = P("AKUT KARD +46701740607 pnr 811218-9876");
 	assert_string_equal(c->callback, "+46701740607");
 	assert_true(c->has_pnr);
-	c = P("MDK KARD,GER 0701740607 x");
+	c = P("MDK KARD,GER 0701740605 x");
 	assert_false(c->has_pnr);
+	/* A callback that is an identity number: "ring +8112189876". */
+	c = P("AKUT KARD +811218-9876 pat");
+	assert_true(c->has_pnr);
+	/* Odd spacing, other dashes and digits of other scripts. */
+	assert_true(P("AKUT KARD pat 811218  9876 bröstsmärta")->has_pnr);
+	assert_true(P("AKUT KARD pat 811218\n9876")->has_pnr);
+	assert_true(P("AKUT KARD pat 811218\t9876")->has_pnr);
+	assert_true(P("AKUT KARD pat 811218\r\n9876")->has_pnr);
+	assert_true(P("AKUT KARD pat 811218\u00a0\u00a09876")->has_pnr);
+	assert_true(P("AKUT KARD pat 19811218  9876")->has_pnr);
+	assert_true(P("AKUT KARD pat 811218 - 9876")->has_pnr);
+	assert_true(P("AKUT KARD pat 811218/9876")->has_pnr);
+	assert_true(P("AKUT KARD pat 811218.9876")->has_pnr);
+	assert_true(P("AKUT KARD pat 81 12 18-9876")->has_pnr);
+	assert_true(P("AKUT KARD pat 1981-12-18 9876")->has_pnr);
+	/* 811218-9876 in mathematical bold and in Devanagari digits. */
+	assert_true(P("AKUT KARD pat \U0001D7D6\U0001D7CF\U0001D7CF"
+	    "\U0001D7D0\U0001D7CF\U0001D7D6-\U0001D7D7\U0001D7D6"
+	    "\U0001D7D5\U0001D7D4")->has_pnr);
+	assert_true(P("AKUT KARD pat \u096E\u0967\u0967\u0968\u0967\u096E"
+	    "\u2011\u096F\u096E\u096D\u096C")->has_pnr);
+	/* In a comment after OK, and in KONTAKT. */
+	assert_true(P("OK 1 pat 811218  9876")->has_pnr);
+	assert_true(P("KONTAKT 811218  9876")->has_pnr);
 	/* Before and after the callback is scanned. */
 	c = P("AKUT 121212-1212 0701740607 x");
 	assert_string_equal(c->callback, "+46701740607");
@@ -498,7 +530,7 @@ test_request_long_input(void **state)
 	assert_non_null(msg);
 	memcpy(msg, "AKUT KARD ", 10);
 	for (i = 10; i < n; i++)
-		msg[i] = "åäö x  "[i % 7];
+		msg[i] = "åäö x y"[i % 7];
 	msg[n] = '\0';
 	/* Start and end on whole characters. */
 	memcpy(msg + 10, "start ", 6);
@@ -506,10 +538,13 @@ test_request_long_input(void **state)
 	c = P(msg);
 	assert_int_equal(c->verb, SMS_REQUEST);
 	assert_string_equal(c->units[0], "KARD");
-	assert_true(strlen(c->text) > SMS_TEXT_MAX - 8);
+	assert_true(strlen(c->text) > SMS_TEXT_MAX - 24);
 	assert_true(strncmp(c->text, "start ", 6) == 0);
-	/* The number is far past what text holds, and still found. */
-	assert_true(c->has_pnr);
+	/* Text past SMS_TEXT_MAX is never read, stored nor paged. */
+	assert_false(c->has_pnr);
+	/* A number at the very end of what is read is found. */
+	memcpy(msg + SMS_TEXT_MAX - 40, " 121212-1212 ", 13);
+	assert_true(P(msg)->has_pnr);
 	free(msg);
 }
 
@@ -791,7 +826,7 @@ test_garbage(void **state)
 	for (i = 0; i < nitems(inputs); i++)
 		P(inputs[i]);
 	assert_int_equal(P("MDK \xFF,\xFE text")->nunits, 2);
-	assert_string_equal(cmd.units[0], "?");
+	assert_string_equal(cmd.units[0], "\xEF\xBF\xBD");	/* U+FFFD */
 	assert_int_equal(P("AKUT\tKARD\vx")->verb, SMS_REQUEST);
 	assert_string_equal(cmd.text, "x");
 }

@@ -138,6 +138,22 @@ test_find_forms(void **state)
 	found_at("198112189876", 0, 12);
 	/* The first of two. */
 	found_at("a 811218-9876 b 121212-1212", 2, 11);
+	/* Groups joined where year, month, day and the last four meet. */
+	found_at("121212  1212", 0, 12);
+	found_at("121212/1212", 0, 11);
+	found_at("121212--1212", 0, 12);
+	found_at("pat 811218 - 9876 x", 4, 13);
+	found_at("811218.9876", 0, 11);
+	found_at("81 12 18-9876", 0, 13);
+	found_at("81.12.18 9876", 0, 13);
+	found_at("1981-12-18 9876", 0, 15);
+	found_at("19811218  9876", 0, 14);
+	found_at("19 811218-9876", 0, 14);
+	found_at("19 81 12 18 - 9876", 0, 18);
+	found_at("+811218-9876 ring", 1, 11);
+	/* After other digits, and after a century that does not fit. */
+	found_at("tel 070 811218-9876", 8, 11);
+	found_at("45 811218 9876", 3, 11);
 }
 
 static void
@@ -153,9 +169,13 @@ test_find_rejects(void **state)
 	not_found("21121212-1212");		/* century 21 */
 	not_found("19000229-1235");		/* 1900 was no leap year */
 	not_found("20010229-1234");		/* nor was 2001 */
-	not_found("121212  1212");		/* two spaces */
-	not_found("121212/1212");		/* not a separator */
-	not_found("121212--1212");
+	not_found("121 212-1212");		/* joined inside the month */
+	not_found("12121 2-1212");		/* inside the day */
+	not_found("121212-12 12");		/* inside the last four */
+	not_found("121212    1212");		/* four separators */
+	not_found("121212 x 1212");		/* a word between */
+	not_found("070-1740607");		/* a phone number, grouped */
+	not_found("08-121 218 98 76");
 	not_found("1121212-1212");		/* a digit before */
 	not_found("121212-12123");		/* a digit after */
 	not_found("41212121212");		/* eleven digits */
@@ -259,7 +279,10 @@ test_find_date_forms(void **state)
 	/* Same shapes, wrong check digit or date: not an identity number. */
 	assert_false(pnr_find("1912-12-12-1213", NULL, NULL));
 	assert_false(pnr_find("1912-13-12-1212", NULL, NULL));
-	assert_false(pnr_find("1912-12-12 1212", NULL, NULL));	/* a time */
+	/* A date and a time written the same way are refused too: the safe
+	 * side, since "1981-12-18 9876" is how a birth date and number look. */
+	assert_true(pnr_find("1912-12-12 1212", NULL, NULL));
+	assert_false(pnr_find("2024-05-03 14:30", NULL, NULL));
 	assert_false(pnr_find("1912-12-12-121", NULL, NULL));
 	assert_int_equal(pnr_mask("pat 1912-12-12-1212.", out, sizeof(out)), 1);
 	assert_string_equal(out, "pat XXXX-XX-XX-XXXX.");

@@ -10,6 +10,9 @@
 
 #include "text.h"
 
+/* U+FFFD, the replacement character, in UTF-8. */
+#define R "\xEF\xBF\xBD"
+
 static void
 assert_ascii(const char *s)
 {
@@ -197,9 +200,9 @@ test_clean(void **state)
 	    5);
 	assert_string_equal(out, "a b c");
 	text_clean(out, sizeof(out), "bröst\xFFsmärta", 99);
-	assert_string_equal(out, "bröst?smärta");
+	assert_string_equal(out, "bröst" R "smärta");
 	text_clean(out, sizeof(out), "a\x01" "b\x7F", 99);
-	assert_string_equal(out, "a?b?");
+	assert_string_equal(out, "a" R "b" R);
 	text_clean(out, sizeof(out), "abc def", 5);
 	assert_string_equal(out, "abc d");
 	text_clean(out, sizeof(out), "   ", 3);
@@ -208,15 +211,104 @@ test_clean(void **state)
 	assert_int_equal(text_clean(out, 6, "a åä", 99), 4);
 	assert_string_equal(out, "a å");
 	assert_true(text_valid_utf8(out, strlen(out)));
-	/* A cut at the length gives '?' for the half sequence. */
+	/* A cut at the length gives U+FFFD for the half sequence. */
 	text_clean(out, sizeof(out), "aå", 2);
-	assert_string_equal(out, "a?");
+	assert_string_equal(out, "a" R);
+}
+
+/* What the cleaning of src gives, in a static buffer. */
+static const char *
+cleaned(const char *src)
+{
+	static char	out[256];
+
+	text_clean(out, sizeof(out), src, strlen(src));
+	return out;
+}
+
+/* Every kind of white space is one space; every dash is '-'. */
+static void
+test_clean_space_and_dashes(void **state)
+{
+	assert_string_equal(cleaned("811218\r\n9876"), "811218 9876");
+	assert_string_equal(cleaned("a\u00a0\u00a0b"), "a b");
+	assert_string_equal(cleaned("a\u2003\u202f\u3000b"), "a b");
+	assert_string_equal(cleaned("a\u2028b\u2029c\xc2\x85" "d"), "a b c d");
+	assert_string_equal(cleaned("\u00a0 a \t"), "a");
+	assert_string_equal(cleaned("1\u2010 2\u2011 3\u2012 4\u2013 5\u2014"
+	    " 6\u2015 7\u2212 8\ufe63 9\uff0d"), "1- 2- 3- 4- 5- 6- 7- 8- 9-");
+	/* Invisible format characters go. */
+	assert_string_equal(cleaned("AK\u200bUT \u200fORT\u00ad\ufeff"),
+	    "AKUT ORT");
+}
+
+/* Digits of every script, and compatibility forms, read as ASCII. */
+static void
+test_clean_digits(void **state)
+{
+	assert_string_equal(cleaned("\uff11\uff19\uff10"), "190");
+	assert_string_equal(cleaned("\u096E\u0967\u0967\u0968"), "8112");
+	assert_string_equal(cleaned("\u0668\u06f1\u0e52\u1812"), "8122");
+	assert_string_equal(cleaned("\U0001D7D6\U0001D7CF\U0001D7EE"
+	    "\U0001D7F6"), "8120");
+	assert_string_equal(cleaned("\u00b9\u00b2\u00b3\u2074\u2081"),
+	    "12341");
+	assert_string_equal(cleaned("\u2460\u2469\u2474"), "1101");
+	assert_string_equal(cleaned("\uff21\uff2b\uff35\uff34"), "AKUT");
+	/* Swedish letters stay what they are. */
+	assert_string_equal(cleaned("Åsa är på Ön, é"), "Åsa är på Ön, é");
+}
+
+/* A letter typed as base + combining mark is the precomposed letter. */
+static void
+test_clean_composes(void **state)
+{
+	assert_string_equal(cleaned("HJA\u0308LP"), "HJÄLP");
+	assert_string_equal(cleaned("o\u0308ron A\u030asa e\u0301"),
+	    "öron Åsa é");
+	/* No precomposed letter: the mark stays. */
+	assert_string_equal(cleaned("q\u0308"), "q\u0308");
+	/* Not across a space. */
+	assert_string_equal(cleaned("a \u0308"), "a \u0308");
+}
+
+/* C0, DEL and C1 controls and invalid UTF-8 never pass; the result is
+ * valid UTF-8, and cleaning it again changes nothing. */
+static void
+test_clean_controls(void **state)
+{
+	static const char	*const inputs[] = {
+		"a\x1b[31mb", "a\xc2\x9b" "31mb", "x\xc2\x85y", "\xed\xa0\x80z",
+		"\xc0\xaf", "\xf4\x90\x80\x80", "a\x7f\x01",
+		"pat 811218\xe2\x80\x83\xe2\x80\x83" "9876",
+	};
+	char			 again[256];
+	const char		*c;
+	size_t			 i, k;
+
+	assert_string_equal(cleaned("a\x1b[31mb"), "a" R "[31mb");
+	assert_string_equal(cleaned("a\xc2\x9b" "31mb"), "a" R "31mb");
+	for (i = 0; i < nitems(inputs); i++) {
+		c = cleaned(inputs[i]);
+		assert_true(text_valid_utf8(c, strlen(c)));
+		for (k = 0; c[k] != '\0'; k++) {
+			assert_true((unsigned char)c[k] >= 0x20 && c[k] != 0x7f);
+			assert_false((unsigned char)c[k] == 0xc2 &&
+			    (unsigned char)c[k + 1] < 0xa0);
+		}
+		text_clean(again, sizeof(again), c, strlen(c));
+		assert_string_equal(again, c);
+	}
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_clean_space_and_dashes),
+		cmocka_unit_test(test_clean_digits),
+		cmocka_unit_test(test_clean_composes),
+		cmocka_unit_test(test_clean_controls),
 		cmocka_unit_test(test_fold_swedish),
 		cmocka_unit_test(test_fold_latin),
 		cmocka_unit_test(test_fold_ascii),
