@@ -8,8 +8,11 @@ The daemon runs under libfaketime with its wall clock frozen at a time read
 from a file that the test rewrites: every SMS is handled at exactly the time
 the test set, so acknowledgement and resolution times are whole seconds the
 test chose. The monotonic clock stays real, so libevent's timers and the
-sweep run as usual; an escalation falls due when the test moves the wall
-clock past it (jourd's 5 s heartbeat re-arms the timer after such a jump).
+sweep run as usual. A running jourd measures ack_timeout on the monotonic
+clock, whatever the wall clock does (test_clock.py), so an escalation falls
+due here the way it does after an outage: jourd is stopped, its wall clock
+moved past the due time and jourd started again, which fires the step at
+once.
 """
 import csv
 import io
@@ -119,8 +122,9 @@ class FrozenGateway(Gateway):
         self.wait_state(cid, lambda c: c["state"] == "resolved", "resolved")
 
     def escalate(self, t, cid, state_or_phone):
-        """Moves the clock to t, past a due step: a new page or a state."""
-        self.set_time(t)
+        """Restarts jourd at t, past a due step: a new page or a state."""
+        self.stop()
+        self.start_frozen(t)
         if state_or_phone.startswith("+"):
             self.wait_page(cid, state_or_phone, timeout=20)
         else:
