@@ -14,14 +14,15 @@ test measures every interval on it.
 """
 import datetime
 import os
-import subprocess
 import time
 import zoneinfo
 
-from harness import (BACKUP, CHIEF, FAKETIME_LIB, JOURD, PRIMARY, REQUESTER,
-                     Gateway, check)
+from harness import (BACKUP, CHIEF, PRIMARY, REQUESTER, ROOT, Gateway,
+                     check, faketime_file)
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+FAULTS_JOURD = os.environ.get("JOURD_FAULTS_BIN",
+                              os.path.join(ROOT, "build-faults", "jourd"))
 ACK = 20          # ack_timeout in seconds
 LATE = 3.0        # how late a step may be paged: sweep, send, polling
 
@@ -67,18 +68,8 @@ class SteppedGateway(Gateway):
     def start(self, at=None):
         """at: "YYYY-MM-DD HH:MM:SS" Stockholm time the daemon's clock
         shows now (it ticks on from there); None: the real time."""
-        check(FAKETIME_LIB, "libfaketime is missing (tools/deps.sh)")
         self.set_offset(0 if at is None else round(epoch(at) - time.time()))
-        env = dict(os.environ, TZ="Europe/Stockholm", LD_PRELOAD=FAKETIME_LIB,
-                   FAKETIME_TIMESTAMP_FILE=self.clock, FAKETIME_NO_CACHE="1",
-                   FAKETIME_DONT_FAKE_MONOTONIC="1")
-        env.pop("FAKETIME", None)
-        env["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
-                               ":verify_asan_link_order=0").lstrip(":")
-        self.proc = subprocess.Popen([self.jourd, "-d", "-c", self.conf],
-                                     stdout=self.log, stderr=self.log, env=env)
-        self.wait(lambda: self.status()["modem"]["state"] == "ready", 15,
-                  "modem ready")
+        self.start_env(faketime_file(self.clock))
 
     def request(self, text):
         """Injects a request; returns (consult id, monotonic time before the
@@ -160,6 +151,22 @@ def test_step_forward_two_hours_does_not_cut_escalation_short():
         gw.close()
 
 
+def test_request_right_after_a_step_gets_its_full_ack_timeout():
+    """The wall clock is set back an hour and a request arrives at once,
+    before jourd's next heartbeat: its due time is written on the new clock
+    and must not be moved again with the step, or it would fire at once."""
+    gw = SteppedGateway()
+    try:
+        gw.start()
+        time.sleep(1)
+        gw.step(-3600)
+        cid, before, seen = gw.request("AKUT KARD buksmärta")
+        t = gw.page_time(BACKUP)
+        check_on_time(t, before, seen, "the backup's page")
+    finally:
+        gw.close()
+
+
 def across(gw, at, off_before, off_after):
     """A consult paged 10 s before a daylight-saving change (jourd's clock
     starts at `at`); the backup's page comes ack_timeout later, after the
@@ -229,3 +236,45 @@ def test_step_keeps_a_queued_opening_on_the_calendar():
         check_on_time(t, before, seen, "the acute backup's page")
     finally:
         gw.close()
+
+
+def retried(seconds):
+    """A page whose first send fails waits send_retry (20 s) for its next
+    attempt; the wall clock is stepped 3 s after the failure. The attempt
+    comes 20 s after the failure, neither an hour late nor at once."""
+    check(os.access(FAULTS_JOURD, os.X_OK),
+          "%s missing: run make faults" % FAULTS_JOURD)
+    gw = SteppedGateway(jourd=FAULTS_JOURD, ack_timeout="10m")
+    try:
+        with open(gw.conf) as f:
+            conf = f.read()
+        with open(gw.conf, "w") as f:
+            f.write(conf.replace("send_retry = 1s", "send_retry = %ds" % ACK))
+        gw.start()
+        fault = os.path.join(gw.phone, "fault")
+        with open(fault + ".tmp", "w") as f:
+            f.write("sendfail 1\n")
+        os.rename(fault + ".tmp", fault)
+        gw.wait(lambda: not os.path.exists(fault), 10, "the fault armed")
+        before = time.monotonic()
+        gw.inject(REQUESTER, "AKUT KARD yrsel")
+        gw.wait(lambda: [m for m in gw.sent_to(PRIMARY, "page")
+                         if m["state"] == "queued" and m["attempts"] == 1],
+                10, "the failed first attempt")
+        failed = time.monotonic()
+        time.sleep(3)
+        gw.step(seconds)
+        t = gw.page_time(PRIMARY)
+        check_on_time(t, before, failed, "the retry after %+d s" % seconds)
+        check(gw.sent_to(PRIMARY, "page")[0]["attempts"] == 2,
+              "sent at the second attempt: %r" % gw.sent_to(PRIMARY, "page"))
+    finally:
+        gw.close()
+
+
+def test_step_back_one_hour_does_not_hold_an_outbox_retry():
+    retried(-3600)
+
+
+def test_step_forward_two_hours_does_not_hurry_an_outbox_retry():
+    retried(2 * 3600)

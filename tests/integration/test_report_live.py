@@ -17,10 +17,9 @@ once.
 import csv
 import io
 import os
-import subprocess
 
-from harness import (CHIEF, FAKETIME_LIB, JOURD, PRIMARY, REQUESTER,
-                     REQUESTER2, Gateway, check)
+from harness import (CHIEF, PRIMARY, REQUESTER, REQUESTER2, Gateway, check,
+                     faketime_file)
 
 ORTO = "+46701740623"
 
@@ -63,18 +62,8 @@ class FrozenGateway(Gateway):
         self.now = t
 
     def start_frozen(self, t):
-        check(FAKETIME_LIB, "libfaketime is missing (tools/deps.sh)")
         self.set_time(t)
-        env = dict(os.environ, TZ="Europe/Stockholm", LD_PRELOAD=FAKETIME_LIB,
-                   FAKETIME_TIMESTAMP_FILE=self.clock, FAKETIME_NO_CACHE="1",
-                   FAKETIME_DONT_FAKE_MONOTONIC="1")
-        env.pop("FAKETIME", None)
-        env["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
-                               ":verify_asan_link_order=0").lstrip(":")
-        self.proc = subprocess.Popen([JOURD, "-d", "-c", self.conf],
-                                     stdout=self.log, stderr=self.log, env=env)
-        self.wait(lambda: self.status()["modem"]["state"] == "ready", 15,
-                  "modem ready")
+        self.start_env(faketime_file(self.clock))
 
     def sms(self, t, sender, text):
         """An SMS handled at t; the SMSC stamp t keeps repeated texts apart."""
