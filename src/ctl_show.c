@@ -55,9 +55,15 @@ static const char sql_pages[] =
     "SELECT p.to_phone, p.step + 1, p.code, o.sent_at, o.delivered_at, p.role,"
     " p.leg FROM pages p LEFT JOIN outbox o ON o.id = p.outbox_id"
     " WHERE p.consult_id = ? ORDER BY p.id";
+/* A consult's events, and the steps of the wall clock among them: they
+ * say why the times in its timeline jump. */
 static const char sql_events[] =
-    "SELECT ts, type, actor, detail FROM events WHERE consult_id = ?"
-    " ORDER BY id";
+    "SELECT ts, type, actor, detail, id FROM events WHERE consult_id = ?1"
+    " UNION ALL SELECT ts, type, actor, detail, id FROM events"
+    " WHERE consult_id IS NULL AND type = 'clock_step'"
+    " AND id > (SELECT min(id) FROM events WHERE consult_id = ?1)"
+    " AND id < (SELECT max(id) FROM events WHERE consult_id = ?1)"
+    " ORDER BY 5";
 static const char sql_units_all[] =
     "SELECT code, name FROM units ORDER BY code";
 static const char sql_units_one[] =

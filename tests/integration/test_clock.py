@@ -131,6 +131,11 @@ def stepped(gw, seconds):
     check(c["id"] == cid and c["step"] == 3, "consult %r" % c)
     log = gw.daemon_log()
     check("wall clock stepped" in log, "the step is logged:\n" + log[-2000:])
+    # The consult's timeline says why its times jump.
+    ev = gw.events(cid)
+    check(ev.count("clock_step") == 1 and
+          ev.index("clock_step") < ev.index("escalated"),
+          "one clock_step before the escalation in %r" % ev)
 
 
 def test_step_back_one_hour_does_not_delay_escalation():
