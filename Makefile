@@ -50,7 +50,8 @@ JOURD_SRCS = \
 	src/inbound.c \
 	src/consult.c \
 	src/outbox.c \
-	src/trouble.c
+	src/trouble.c \
+	src/clockjump.c
 
 JOURCTL_SRCS = \
 	src/jourctl.c \

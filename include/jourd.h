@@ -15,6 +15,7 @@
 #include "calendar.h"
 #include "esc.h"
 #include "ipc.h"
+#include "jtime.h"
 #include "parse.h"
 
 struct jourd {
@@ -39,6 +40,7 @@ struct jourd {
 	jtime_t			 ready_since;	/* monotonic, 0 = not ready */
 	jtime_t			 ping_sent;	/* monotonic, 0 = none unanswered */
 	jtime_t			 started_at;
+	struct jtime_watch	 clock;		/* steps of the wall clock */
 
 	/* Outbox writes the database refused, written again (outbox.c). */
 	struct event		*outbox_timer;
@@ -57,8 +59,16 @@ struct jourd {
 /* jourd.c */
 void	jourd_rearm(struct jourd *j);
 void	jourd_set_status(struct jourd *j, const char *key, const char *value);
+void	jourd_beat(struct jourd *j);
 void	jourd_to_worker(struct jourd *j, enum ipc_type type, const void *p,
 	    size_t len);
+
+/* clockjump.c */
+void	clockjump_init(struct jourd *j);
+/* Moves the stored due times of intervals with a step of the wall clock,
+ * if there was one: 0, or -1 while a step could not be stored (outside a
+ * transaction only; tried again at the next call). */
+int	clockjump_check(struct jourd *j);
 
 /* trouble.c */
 void	trouble_resume(struct jourd *j);

@@ -16,8 +16,38 @@ void jtime_zone(void);
 /* Wall-clock now in ms. */
 jtime_t jtime_now(void);
 
-/* Monotonic now in ms, for measuring intervals. */
+/*
+ * Monotonic now in ms, for measuring intervals: CLOCK_BOOTTIME, which is
+ * never stepped, counts a suspend as the wall clock does, and reads the
+ * same in every process on the machine (jourctl compares it with jourd's).
+ */
 jtime_t jtime_mono(void);
+
+/*
+ * The wall clock watched against the monotonic one. Their difference
+ * changes only when the wall clock is stepped (NTP slews both alike), so a
+ * change of JTIME_STEP_MIN or more is a step: the intervals jourd measures
+ * must follow the monotonic clock across it.
+ */
+#define JTIME_STEP_MIN	JT_SECOND
+
+struct jtime_watch {
+	jtime_t	offset;		/* wall - monotonic when the last step was taken */
+};
+
+void jtime_watch_init(struct jtime_watch *w, jtime_t wall, jtime_t mono);
+
+/*
+ * How far the wall clock has been stepped since the last step taken: the
+ * wall clock now minus where it would be without the step. 0 when that is
+ * less than JTIME_STEP_MIN either way.
+ */
+jtime_t jtime_watch_step(const struct jtime_watch *w, jtime_t wall,
+    jtime_t mono);
+
+/* Takes a step, once the due times have followed it; later steps are
+ * measured from there. */
+void jtime_watch_take(struct jtime_watch *w, jtime_t step);
 
 /*
  * Parses "YYYY-MM-DD HH:MM" (or "YYYY-MM-DDTHH:MM[:SS]", or "YYYY-MM-DD"

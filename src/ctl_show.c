@@ -55,9 +55,15 @@ static const char sql_pages[] =
     "SELECT p.to_phone, p.step + 1, p.code, o.sent_at, o.delivered_at, p.role,"
     " p.leg FROM pages p LEFT JOIN outbox o ON o.id = p.outbox_id"
     " WHERE p.consult_id = ? ORDER BY p.id";
+/* A consult's events, and the steps of the wall clock among them: they
+ * say why the times in its timeline jump. */
 static const char sql_events[] =
-    "SELECT ts, type, actor, detail FROM events WHERE consult_id = ?"
-    " ORDER BY id";
+    "SELECT ts, type, actor, detail, id FROM events WHERE consult_id = ?1"
+    " UNION ALL SELECT ts, type, actor, detail, id FROM events"
+    " WHERE consult_id IS NULL AND type = 'clock_step'"
+    " AND id > (SELECT min(id) FROM events WHERE consult_id = ?1)"
+    " AND id < (SELECT max(id) FROM events WHERE consult_id = ?1)"
+    " ORDER BY 5";
 static const char sql_units_all[] =
     "SELECT code, name FROM units ORDER BY code";
 static const char sql_units_one[] =
@@ -893,7 +899,11 @@ struct show_health {
 	bool	running;
 	long	pid;
 	jtime_t	started_at;
-	jtime_t	heartbeat;
+	jtime_t	heartbeat;		/* wall clock; 0 = stopped cleanly */
+	jtime_t	beat_mono;		/* the monotonic clock at the last beat */
+	jtime_t	beat_wall;		/* jourd's wall clock at that moment */
+	jtime_t	beat_age;		/* how long ago the last beat was */
+	jtime_t	skew;			/* this clock minus jourd's, 0 if under 1 s */
 	char	modem[32];
 	char	modem_detail[256];
 	jtime_t	modem_since;
@@ -902,7 +912,8 @@ struct show_health {
 	int64_t	queue, failed, open, inbox_today;
 	int64_t	due_consult;
 	char	due_unit[UNIT_MAX];
-	jtime_t	due_at;
+	jtime_t	due_at;			/* on this clock */
+	jtime_t	due_in;			/* from now, as jourd counts */
 	int	dummy_waiting;		/* -1 = not the dummy driver, or unknown */
 	int	schema;
 };
@@ -918,6 +929,36 @@ show_ms(const char *s)
 	if (errno != 0 || end == s || *end != '\0' || v < 0)
 		return 0;
 	return (jtime_t)v;
+}
+
+/*
+ * Whether jourd is alive, and how its wall clock stands to this one. The
+ * heartbeat is judged on the monotonic clock, which no step of the wall
+ * clock moves and which every process on the machine shares; the wall
+ * clock is the fallback (a jourd that wrote no monotonic beat, or runs in
+ * another time namespace). Between a step and jourd's next beat its wall
+ * clock is the one the beat implies, so a due time it has not yet moved is
+ * still read right.
+ */
+static void
+show_health_clock(struct ctl *c, struct show_health *h)
+{
+	jtime_t	mono = jtime_mono(), age = mono - h->beat_mono;
+	bool	by_mono, by_wall;
+
+	by_mono = h->beat_mono > 0 && h->beat_wall > 0 && age >= 0 &&
+	    age <= SHOW_HEARTBEAT_STALE;
+	by_wall = c->now - h->heartbeat <= SHOW_HEARTBEAT_STALE;
+	/* EPERM: the process exists but runs as another user (jourd's own). */
+	h->running = h->heartbeat != 0 && h->pid > 0 && (by_mono || by_wall) &&
+	    (kill((pid_t)h->pid, 0) == 0 || errno == EPERM);
+	h->beat_age = c->now - h->heartbeat;
+	if (!h->running || !by_mono)
+		return;
+	h->beat_age = age;
+	h->skew = c->now - (h->beat_wall + age);
+	if (h->skew > -JTIME_STEP_MIN && h->skew < JTIME_STEP_MIN)
+		h->skew = 0;
 }
 
 static int
@@ -938,6 +979,10 @@ show_health_read(struct ctl *c, struct show_health *h)
 			h->started_at = show_ms(val);
 		else if (strcmp(key, "heartbeat") == 0)
 			h->heartbeat = show_ms(val);
+		else if (strcmp(key, "heartbeat_mono") == 0) {
+			h->beat_mono = show_ms(val);
+			h->beat_wall = sqlite3_column_int64(st, 2);
+		}
 		else if (strcmp(key, "modem") == 0)
 			snprintf(h->modem, sizeof(h->modem), "%s", val);
 		else if (strcmp(key, "modem_detail") == 0)
@@ -953,10 +998,7 @@ show_health_read(struct ctl *c, struct show_health *h)
 	if (rc != SQLITE_DONE)
 		return -1;
 
-	/* EPERM: the process exists but runs as another user (jourd's own). */
-	h->running = h->heartbeat != 0 && h->pid > 0 &&
-	    c->now - h->heartbeat <= SHOW_HEARTBEAT_STALE &&
-	    (kill((pid_t)h->pid, 0) == 0 || errno == EPERM);
+	show_health_clock(c, h);
 
 	h->queue = show_count(c, sql_count_queue, 0);
 	h->failed = show_count(c, sql_count_failed, 0);
@@ -971,6 +1013,9 @@ show_health_read(struct ctl *c, struct show_health *h)
 		h->due_consult = sqlite3_column_int64(st, 0);
 		snprintf(h->due_unit, sizeof(h->due_unit), "%s", db_text(st, 1));
 		h->due_at = ctl_col_time(st, 2);
+		/* Stored on jourd's clock: shown on this one. */
+		h->due_in = h->due_at - (c->now - h->skew);
+		h->due_at += h->skew;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -1017,6 +1062,7 @@ show_status_json(struct ctl *c, struct json *j, const struct show_health *h)
 			json_kv_int(j, "consult", h->due_consult);
 			json_kv_string(j, "unit", h->due_unit);
 			ctl_json_time(j, "due_at", h->due_at);
+			json_kv_int(j, "due_in_s", h->due_in / JT_SECOND);
 			json_object_end(j);
 		} else
 			json_null(j);
@@ -1036,7 +1082,7 @@ show_status_table(struct ctl *c, const struct show_health *h)
 	if (h->running)
 		printf("daemon:    running (pid %ld, since %s, heartbeat %s ago)\n",
 		    h->pid, ctl_local(h->started_at, true, t1, sizeof(t1)),
-		    show_span(c->now - h->heartbeat, t2, sizeof(t2)));
+		    show_span(h->beat_age, t2, sizeof(t2)));
 	else if (h->heartbeat != 0)
 		printf("daemon:    not running (last heartbeat %s)\n",
 		    ctl_local(h->heartbeat, true, t1, sizeof(t1)));
@@ -1065,9 +1111,11 @@ show_status_table(struct ctl *c, const struct show_health *h)
 	    h->queue, h->failed);
 	printf("consults:  %" PRId64 " open", h->open);
 	if (h->due_at != 0)
-		printf(", next escalation %s (consult %" PRId64 ", %s)%s",
+		printf(", next escalation %s (consult %" PRId64 ", %s) %s %s",
 		    ctl_local(h->due_at, true, t1, sizeof(t1)), h->due_consult,
-		    h->due_unit, h->due_at < c->now ? " overdue" : "");
+		    h->due_unit, h->due_in < 0 ? "overdue by" : "in",
+		    show_span(h->due_in < 0 ? -h->due_in : h->due_in, t2,
+		    sizeof(t2)));
 	putchar('\n');
 	printf("inbox:     %" PRId64 " SMS received today\n", h->inbox_today);
 	printf("database:  %s (schema %d)\n", c->cf.database, h->schema);

@@ -5,7 +5,10 @@
  * child process; its messages arrive on a socket. One timer is armed for the
  * earliest stored due time — an escalation step or an outbox retry — and
  * drains everything due when it fires. After a restart that same timer
- * fires at once for whatever fell due while jourd was down.
+ * fires at once for whatever fell due while jourd was down. While jourd
+ * runs, intervals follow the monotonic clock: every callback first looks
+ * whether the wall clock was stepped and, if so, moves the stored due
+ * times with it (clockjump.c) before it reads or writes one.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -75,13 +78,41 @@ jourd_set_status(struct jourd *j, const char *key, const char *value)
 	db_done(j->db, st);
 }
 
-/* Arms the one timer for the earliest escalation step or outbox retry. */
+/*
+ * The heartbeat jourctl status reads: the wall-clock time for people, and
+ * the monotonic time (its row's updated_at is the wall clock at the same
+ * moment), by which jourctl judges freshness whatever the wall clock did.
+ */
+void
+jourd_beat(struct jourd *j)
+{
+	char	wall[32], mono[32];
+	bool	own;
+
+	snprintf(wall, sizeof(wall), "%lld", (long long)jtime_now());
+	snprintf(mono, sizeof(mono), "%lld", (long long)jtime_mono());
+	/* One transaction, so that jourctl never reads one without the other. */
+	own = sqlite3_get_autocommit(db_handle(j->db)) && db_may_write(j->db) &&
+	    db_begin(j->db) == 0;
+	jourd_set_status(j, "heartbeat", wall);
+	jourd_set_status(j, "heartbeat_mono", mono);
+	if (own && db_commit(j->db) == -1)
+		db_rollback(j->db);
+}
+
+/*
+ * Arms the one timer for the earliest escalation step or outbox retry.
+ * libevent counts the wait on the monotonic clock; the due times it is
+ * taken from have followed any step of the wall clock first.
+ */
 void
 jourd_rearm(struct jourd *j)
 {
-	jtime_t		due, retry, now = jtime_now();
+	jtime_t		due, retry, now;
 	struct timeval	tv;
 
+	clockjump_check(j);
+	now = jtime_now();
 	due = consult_next_due(j);
 	if (j->modem == MODEM_READY && j->inflight == 0) {
 		retry = outbox_next_due(j);
@@ -99,9 +130,12 @@ static void
 jourd_due_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct jourd	*j = arg;
-	int		 fired;
+	int		 fired = -1;
 
-	if ((fired = consult_due(j, jtime_now())) > 0)
+	/* Due times not yet moved with a step of the wall clock would fire
+	 * early or late: nothing steps until they have. */
+	if (clockjump_check(j) == 0 &&
+	    (fired = consult_due(j, jtime_now())) > 0)
 		log_debug("timer: %d consult(s) stepped", fired);
 	else if (fired == -1) {
 		/* Storage trouble: try again after the database's pause. */
@@ -211,6 +245,9 @@ jourd_worker_cb(evutil_socket_t fd, short ev, void *arg)
 	const char		*lost = NULL;
 	int			 rc, n = 0, i;
 
+	/* What the worker hands over is stored with now in the new clock's
+	 * terms: the due times stored before a step follow it first. */
+	clockjump_check(j);
 	while (n < INBOUND_BATCH_MAX && lost == NULL) {
 		rc = ipc_recv(fd, &hdr, &sms[n]);
 		if (rc == 0) {
@@ -303,15 +340,17 @@ jourd_respawn_cb(evutil_socket_t fd, short ev, void *arg)
 	jourd_worker_start(arg);
 }
 
-/* Every few seconds: the status row jourctl reads, and the worker watchdog. */
+/*
+ * Every few seconds: a step of the wall clock that no other callback has
+ * seen yet, the status rows jourctl reads, and the worker watchdog.
+ */
 static void
 jourd_heartbeat_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct jourd	*j = arg;
-	char		 now[32];
 
-	snprintf(now, sizeof(now), "%lld", (long long)jtime_now());
-	jourd_set_status(j, "heartbeat", now);
+	clockjump_check(j);
+	jourd_beat(j);
 	if (j->inflight != 0 && jtime_mono() - j->inflight_since >
 	    j->cf.modem.reply_timeout) {
 		jourd_worker_lost(j, "no answer to a send");
@@ -338,7 +377,7 @@ jourd_heartbeat_cb(evutil_socket_t fd, short ev, void *arg)
 	if (j->ready_since != 0 && jtime_mono() - j->ready_since > RESPAWN_MAX)
 		j->respawn_delay = RESPAWN_MIN;
 	sd_notify(0, "WATCHDOG=1");
-	/* A timer may have been missed while the clock jumped: re-check. */
+	/* A step the heartbeat moved the due times for needs a new wait. */
 	jourd_rearm(j);
 }
 
@@ -441,6 +480,7 @@ main(int argc, char *argv[])
 	j->worker_fd = -1;
 	j->respawn_delay = RESPAWN_MIN;
 	j->started_at = jtime_now();
+	clockjump_init(j);
 
 	if ((j->base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
@@ -468,7 +508,7 @@ main(int argc, char *argv[])
 	jourd_set_status(j, "pid", pid);
 	snprintf(pid, sizeof(pid), "%lld", (long long)j->started_at);
 	jourd_set_status(j, "started_at", pid);
-	jourd_set_status(j, "heartbeat", pid);
+	jourd_beat(j);
 
 	trouble_resume(j);
 	jourd_worker_start(j);
@@ -485,6 +525,7 @@ main(int argc, char *argv[])
 	 * left as 'sending' is sent again after the restart. */
 	outbox_settle(j);
 	jourd_set_status(j, "heartbeat", "0");
+	jourd_set_status(j, "heartbeat_mono", "0");
 	if (j->worker_pid != -1) {
 		close(j->worker_fd);
 		kill(j->worker_pid, SIGTERM);

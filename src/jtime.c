@@ -1,5 +1,6 @@
 /*
- * jtime.c — clocks and the wall-clock conversions of Europe/Stockholm.
+ * jtime.c — clocks, steps of the wall clock, and the wall-clock
+ * conversions of Europe/Stockholm.
  *
  * Local times are turned into instants without mktime's guess about
  * daylight saving: the two offsets around the time are tried and the rule
@@ -37,8 +38,28 @@ jtime_mono(void)
 {
 	struct timespec	ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (jtime_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+jtime_watch_init(struct jtime_watch *w, jtime_t wall, jtime_t mono)
+{
+	w->offset = wall - mono;
+}
+
+jtime_t
+jtime_watch_step(const struct jtime_watch *w, jtime_t wall, jtime_t mono)
+{
+	jtime_t	step = wall - mono - w->offset;
+
+	return step >= JTIME_STEP_MIN || step <= -JTIME_STEP_MIN ? step : 0;
+}
+
+void
+jtime_watch_take(struct jtime_watch *w, jtime_t step)
+{
+	w->offset += step;
 }
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */

@@ -89,6 +89,17 @@ def check(cond, what):
         raise TestFailure(what)
 
 
+def faketime_file(path):
+    """The environment that runs jourd under libfaketime with its wall clock
+    as the file at path says, read again on every call (a frozen time, or an
+    offset such as "-3600" from the real clock), and its monotonic clock
+    real, so that libevent's timers and the sweep run as usual."""
+    check(FAKETIME_LIB, "libfaketime is missing (tools/deps.sh)")
+    return {"TZ": "Europe/Stockholm", "LD_PRELOAD": FAKETIME_LIB,
+            "FAKETIME_TIMESTAMP_FILE": path, "FAKETIME_NO_CACHE": "1",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+
+
 class Gateway:
     """One jourd with its own state directory."""
 
@@ -150,6 +161,19 @@ repeat = %d
                                    ":verify_asan_link_order=0").lstrip(":")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log,
                                      env=env)
+        self.wait(lambda: self.status()["modem"]["state"] == "ready", 15,
+                  "modem ready")
+
+    def start_env(self, extra):
+        """Starts jourd with extra added to its environment, such as a
+        preloaded library (faketime_file), and waits for the modem."""
+        env = dict(os.environ, **extra)
+        env.pop("FAKETIME", None)
+        # Under ASan the preloaded library comes before its runtime.
+        env["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
+                               ":verify_asan_link_order=0").lstrip(":")
+        self.proc = subprocess.Popen([self.jourd, "-d", "-c", self.conf],
+                                     stdout=self.log, stderr=self.log, env=env)
         self.wait(lambda: self.status()["modem"]["state"] == "ready", 15,
                   "modem ready")
 

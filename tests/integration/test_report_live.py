@@ -8,16 +8,18 @@ The daemon runs under libfaketime with its wall clock frozen at a time read
 from a file that the test rewrites: every SMS is handled at exactly the time
 the test set, so acknowledgement and resolution times are whole seconds the
 test chose. The monotonic clock stays real, so libevent's timers and the
-sweep run as usual; an escalation falls due when the test moves the wall
-clock past it (jourd's 5 s heartbeat re-arms the timer after such a jump).
+sweep run as usual. A running jourd measures ack_timeout on the monotonic
+clock, whatever the wall clock does (test_clock.py), so an escalation falls
+due here the way it does after an outage: jourd is stopped, its wall clock
+moved past the due time and jourd started again, which fires the step at
+once.
 """
 import csv
 import io
 import os
-import subprocess
 
-from harness import (CHIEF, FAKETIME_LIB, JOURD, PRIMARY, REQUESTER,
-                     REQUESTER2, Gateway, check)
+from harness import (CHIEF, PRIMARY, REQUESTER, REQUESTER2, Gateway, check,
+                     faketime_file)
 
 ORTO = "+46701740623"
 
@@ -60,18 +62,8 @@ class FrozenGateway(Gateway):
         self.now = t
 
     def start_frozen(self, t):
-        check(FAKETIME_LIB, "libfaketime is missing (tools/deps.sh)")
         self.set_time(t)
-        env = dict(os.environ, TZ="Europe/Stockholm", LD_PRELOAD=FAKETIME_LIB,
-                   FAKETIME_TIMESTAMP_FILE=self.clock, FAKETIME_NO_CACHE="1",
-                   FAKETIME_DONT_FAKE_MONOTONIC="1")
-        env.pop("FAKETIME", None)
-        env["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
-                               ":verify_asan_link_order=0").lstrip(":")
-        self.proc = subprocess.Popen([JOURD, "-d", "-c", self.conf],
-                                     stdout=self.log, stderr=self.log, env=env)
-        self.wait(lambda: self.status()["modem"]["state"] == "ready", 15,
-                  "modem ready")
+        self.start_env(faketime_file(self.clock))
 
     def sms(self, t, sender, text):
         """An SMS handled at t; the SMSC stamp t keeps repeated texts apart."""
@@ -119,8 +111,9 @@ class FrozenGateway(Gateway):
         self.wait_state(cid, lambda c: c["state"] == "resolved", "resolved")
 
     def escalate(self, t, cid, state_or_phone):
-        """Moves the clock to t, past a due step: a new page or a state."""
-        self.set_time(t)
+        """Restarts jourd at t, past a due step: a new page or a state."""
+        self.stop()
+        self.start_frozen(t)
         if state_or_phone.startswith("+"):
             self.wait_page(cid, state_or_phone, timeout=20)
         else:

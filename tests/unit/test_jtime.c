@@ -1,6 +1,7 @@
 /*
  * test_jtime.c — Stockholm wall-clock conversions, daylight saving
- * included, and the short and ISO formats.
+ * included, the short and ISO formats, and steps of the wall clock told
+ * from the monotonic one.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -241,6 +242,74 @@ test_clocks(void **state)
 	assert_true(b - a < 5000);
 }
 
+/* Two clocks that run alike: no step, however long they run. */
+static void
+test_watch_no_step(void **state)
+{
+	struct jtime_watch	w;
+	jtime_t			wall = T_20261122, mono = 5 * JT_SECOND;
+
+	jtime_watch_init(&w, wall, mono);
+	assert_int_equal(jtime_watch_step(&w, wall, mono), 0);
+	assert_int_equal(jtime_watch_step(&w, wall + 5 * JT_SECOND,
+	    mono + 5 * JT_SECOND), 0);
+	assert_int_equal(jtime_watch_step(&w, wall + 10 * 24 * JT_HOUR,
+	    mono + 10 * 24 * JT_HOUR), 0);
+	/* Jitter between the two readings is no step. */
+	assert_int_equal(jtime_watch_step(&w, wall + 5003, mono + 5000), 0);
+	assert_int_equal(jtime_watch_step(&w, wall + 4998, mono + 5000), 0);
+}
+
+/* A step back and a step forward are told with their size and sign. */
+static void
+test_watch_steps(void **state)
+{
+	struct jtime_watch	w;
+	jtime_t			wall = T_20261122, mono = 77 * JT_SECOND;
+
+	jtime_watch_init(&w, wall, mono);
+	/* 3 s after the start the clock is set back an hour; read 2 s later. */
+	assert_int_equal(jtime_watch_step(&w, wall + 5 * JT_SECOND - JT_HOUR,
+	    mono + 5 * JT_SECOND), -JT_HOUR);
+	/* Until it is taken, the same step is reported again. */
+	assert_int_equal(jtime_watch_step(&w, wall + 10 * JT_SECOND - JT_HOUR,
+	    mono + 10 * JT_SECOND), -JT_HOUR);
+	jtime_watch_take(&w, -JT_HOUR);
+	assert_int_equal(jtime_watch_step(&w, wall + 10 * JT_SECOND - JT_HOUR,
+	    mono + 10 * JT_SECOND), 0);
+	/* Then two hours forward: measured from the hour back. */
+	assert_int_equal(jtime_watch_step(&w, wall + 15 * JT_SECOND + JT_HOUR,
+	    mono + 15 * JT_SECOND), 2 * JT_HOUR);
+	jtime_watch_take(&w, 2 * JT_HOUR);
+	assert_int_equal(jtime_watch_step(&w, wall + 20 * JT_SECOND + JT_HOUR,
+	    mono + 20 * JT_SECOND), 0);
+}
+
+/* Below JTIME_STEP_MIN nothing is reported; small steps add up. */
+static void
+test_watch_threshold(void **state)
+{
+	struct jtime_watch	w;
+	jtime_t			wall = T_20260701, mono = 0;
+
+	jtime_watch_init(&w, wall, mono);
+	assert_int_equal(jtime_watch_step(&w, wall + JTIME_STEP_MIN - 1,
+	    mono), 0);
+	assert_int_equal(jtime_watch_step(&w, wall - JTIME_STEP_MIN + 1,
+	    mono), 0);
+	assert_int_equal(jtime_watch_step(&w, wall + JTIME_STEP_MIN, mono),
+	    JTIME_STEP_MIN);
+	assert_int_equal(jtime_watch_step(&w, wall - JTIME_STEP_MIN, mono),
+	    -JTIME_STEP_MIN);
+	/* Three steps of 400 ms: the third makes 1.2 s. */
+	assert_int_equal(jtime_watch_step(&w, wall + 400, mono), 0);
+	assert_int_equal(jtime_watch_step(&w, wall + 800, mono), 0);
+	assert_int_equal(jtime_watch_step(&w, wall + 1200, mono), 1200);
+	/* A stopped wall clock falls behind by the time that passed. */
+	assert_int_equal(jtime_watch_step(&w, wall, mono + 5 * JT_SECOND),
+	    -5 * JT_SECOND);
+}
+
 int
 main(void)
 {
@@ -254,6 +323,9 @@ main(void)
 		cmocka_unit_test(test_since),
 		cmocka_unit_test(test_short),
 		cmocka_unit_test(test_clocks),
+		cmocka_unit_test(test_watch_no_step),
+		cmocka_unit_test(test_watch_steps),
+		cmocka_unit_test(test_watch_threshold),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
