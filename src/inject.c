@@ -227,6 +227,32 @@ out:
 	return rc;
 }
 
+/*
+ * Gives every part of a multipart text the concatenation reference ref, so
+ * that a test can make two messages collide as they can on a real phone.
+ */
+static int
+inject_set_ref(GSM_MultiSMSMessage *multi, int ref, char *err, size_t errsz)
+{
+	int	i;
+
+	if (ref < 0 || ref > 255) {
+		inject_err(err, errsz, "reference %d not in 0..255", ref);
+		return -1;
+	}
+	if (multi->Number < 2 ||
+	    multi->SMS[0].UDH.Type != UDH_ConcatenatedMessages) {
+		inject_err(err, errsz, "a reference needs a text of several "
+		    "parts");
+		return -1;
+	}
+	for (i = 0; i < multi->Number; i++) {
+		multi->SMS[i].UDH.ID8bit = ref;
+		GSM_EncodeUDHHeader(GSM_GetGlobalDebug(), &multi->SMS[i].UDH);
+	}
+	return 0;
+}
+
 int
 inject_sms(const char *device, const char *from, const char *text,
     const struct inject_opts *opts, char *err, size_t errsz)
@@ -300,6 +326,9 @@ inject_sms(const char *device, const char *from, const char *text,
 			goto out;
 		}
 	}
+	if (opts->fix_ref && inject_set_ref(multi, opts->ref, err,
+	    errsz) == -1)
+		goto out;
 	if (opts->drop_part != 0 && (multi->Number < 2 ||
 	    opts->drop_part < 1 || opts->drop_part > multi->Number)) {
 		inject_err(err, errsz, "cannot leave out part %d of a message in "
