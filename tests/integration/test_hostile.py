@@ -22,7 +22,7 @@ from harness import (JOURD, PEOPLE, UNITS, Gateway, TestFailure,
 
 # -- the directory -------------------------------------------------------
 # Requesters: one per case, +46701740610 …; responders +46701740660 …
-REQ = ["+467017406%02d" % n for n in list(range(10, 20)) + list(range(24, 30)) +
+REQ = ["+467017406%02d" % n for n in list(range(8, 20)) + list(range(24, 30)) +
        list(range(33, 60)) + list(range(70, 90))]
 RESP = ["+467017406%02d" % n for n in range(60, 70)]
 STRANGERS = ["+467017406%02d" % n for n in range(90, 98)]
@@ -224,6 +224,15 @@ def sms_cases():
         C("alphanumeric sender with diacritics",
           one("Vårdcentr", "Påminnelse: tid i morgon"), reply=None),
     ]
+    # Two long SMS sharing one concatenation reference and time stamp: two
+    # requests, two receipts (neither is deleted as a repeat of the other).
+    same = next(r)
+    cases.append(C("two long SMS with one reference", [[
+        (same, "AKUT KARD " + LONG_1600[:400], ["--ref", "9", "--time",
+                                                "2026-01-01 12:00"]),
+        (same, "AKUT ORT " + LONG_1600[400:800], ["--ref", "9", "--time",
+                                                 "2026-01-01 12:00"])]],
+        reply=RECEIVED, nreplies=2, consult=None))
 
     # Responder cases: request in phase 1, the answer in phase 2 (or 3).
     def rcase(name, answers, **kw):
