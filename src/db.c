@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "jtime.h"
@@ -151,6 +153,34 @@ db_mkdirs(const char *path, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * Creates the database file, when there is none, readable by its owner only:
+ * SQLite would create it 0644 less the umask, and its -wal and -shm files
+ * take the main file's mode. An existing file is left as it is.
+ */
+static int
+db_create_private(const char *path, char *err, size_t errsz)
+{
+	int	fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		if (errno == EEXIST)
+			return 0;
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* The umask may have taken more than the group and other bits. */
+	if (fchmod(fd, 0600) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 struct db *
 db_open(const char *path, char *err, size_t errsz)
 {
@@ -168,6 +198,8 @@ db_open(const char *path, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: out of memory", path);
 		return NULL;
 	}
+	if (db_create_private(path, err, errsz) == -1)
+		goto fail;
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errsz, "%s: %s", path,

@@ -51,7 +51,7 @@ inject_err(char *err, size_t errsz, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* mkdir -p: creates path and its missing parents. */
+/* mkdir -p, 0700: the inbox holds names and request texts until read. */
 static int
 inject_mkdirs(const char *path, char *err, size_t errsz)
 {
@@ -68,7 +68,7 @@ inject_mkdirs(const char *path, char *err, size_t errsz)
 		if (buf[i] != '/' && buf[i] != '\0')
 			continue;
 		buf[i] = '\0';
-		if (mkdir(buf, 0755) == -1 && errno != EEXIST) {
+		if (mkdir(buf, 0700) == -1 && errno != EEXIST) {
 			inject_err(err, errsz, "%s: %s", buf, strerror(errno));
 			return -1;
 		}
@@ -187,6 +187,11 @@ inject_write(const char *dir, GSM_SMSMessage **parts, int n, char *err,
 		if ((gerr = GSM_AddSMSBackupFile(tmp[i], &backup)) != ERR_NONE) {
 			inject_err(err, errsz, "%s: %s", tmp[i],
 			    GSM_ErrorString(gerr));
+			goto fail;
+		}
+		/* libGammu creates it by the umask; the text is the sender's. */
+		if (chmod(tmp[i], 0600) == -1) {
+			inject_err(err, errsz, "%s: %s", tmp[i], strerror(errno));
 			goto fail;
 		}
 	}

@@ -576,7 +576,10 @@ modem_rotate_log(const struct modem_conf *mc)
 		rename(mc->logfile, old);
 }
 
-/* mkdir -p for the dummy phone's directory, which libGammu does not create. */
+/*
+ * mkdir -p for the dummy phone's directory, which libGammu does not create;
+ * 0700 whatever the umask: the SMS in it hold names and request texts.
+ */
 static void
 modem_mkdirs(const char *path)
 {
@@ -590,7 +593,7 @@ modem_mkdirs(const char *path)
 		if (buf[i] != '/' && buf[i] != '\0')
 			continue;
 		buf[i] = '\0';
-		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
+		if (mkdir(buf, 0700) == -1 && errno != EEXIST)
 			return;	/* libGammu will say what is wrong */
 		buf[i] = path[i];
 	}
@@ -1683,6 +1686,8 @@ modem_main(const struct modem_conf *mc, int fd)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = modem_watchdog_cb;
 	sigaction(SIGALRM, &sa, NULL);
+	/* The dummy phone's folders and libGammu's log hold SMS texts. */
+	umask(077);
 
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
 	    (m->multi = calloc(1, sizeof(*m->multi))) == NULL) {
