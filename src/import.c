@@ -349,6 +349,29 @@ import_people_check(struct import *im, const struct csv_record *rec,
 	return 0;
 }
 
+/*
+ * A shift's start or end (column col): a Stockholm time that exists. One in
+ * the hour skipped in spring would be stored an hour off, so it is refused;
+ * in the autumn hour that happens twice the first (summer time) is meant.
+ */
+static int
+import_roster_time(struct import *im, const struct csv_record *rec, int col,
+    jtime_t *out)
+{
+	const char	*in = rec->fields[col];
+	const char	*field = col == 3 ? "start" : "end";
+	int		 rc;
+
+	if (*in == '\0' || (rc = jtime_parse_wall(in, out)) == -1)
+		return import_fail(im, rec->line, field,
+		    "\"%s\": expected YYYY-MM-DD HH:MM", in);
+	if (rc == JTIME_GAP)
+		return import_fail(im, rec->line, field, "\"%s\": that time does "
+		    "not exist in Europe/Stockholm (the clocks go from 02:00 to "
+		    "03:00)", in);
+	return 0;
+}
+
 static int
 import_roster_check(struct import *im, const struct csv_record *rec,
     struct import_row *row)
@@ -384,12 +407,9 @@ import_roster_check(struct import *im, const struct csv_record *rec,
 		    "%s is not in the directory (import people first)",
 		    row->phone);
 
-	if (*rec->fields[3] == '\0' || jtime_parse(rec->fields[3], &row->start) == -1)
-		return import_fail(im, rec->line, "start",
-		    "\"%s\": expected YYYY-MM-DD HH:MM", rec->fields[3]);
-	if (*rec->fields[4] == '\0' || jtime_parse(rec->fields[4], &row->end) == -1)
-		return import_fail(im, rec->line, "end",
-		    "\"%s\": expected YYYY-MM-DD HH:MM", rec->fields[4]);
+	if (import_roster_time(im, rec, 3, &row->start) == -1 ||
+	    import_roster_time(im, rec, 4, &row->end) == -1)
+		return -1;
 	if (row->end <= row->start)
 		return import_fail(im, rec->line, "end", "not after start (%s)",
 		    rec->fields[3]);

@@ -497,6 +497,18 @@ CSV_CASES = [
     ("a person not in the directory", "roster",
      (ROSTER_HDR + "KARD,primary,+46701740698,2026-12-01 08:00,"
       "2026-12-02 08:00\n").encode(), False, "not in the directory"),
+    ("a start in the hour skipped in spring", "roster",
+     (ROSTER_HDR + "KARD,primary,+46701740620,2027-03-28 02:30,"
+      "2027-03-28 08:00\n").encode(), False, ":2: start: \"2027-03-28 02:30\""
+     ": that time does not exist"),
+    ("an end in the autumn hour that happens twice", "roster",
+     (ROSTER_HDR + "KARD,backup,+46701740621,2027-10-30 20:00,"
+      "2027-10-31 02:30\n").encode(), True, None),
+    ("one unit name twice, far apart, other case", "units",
+     (UNIT_HDR + "".join("U%03d,Enhet %03d,other,+46701740640,always\n"
+                         % (i, i) for i in range(300)) +
+      "SIST,ENHET 007,other,+46701740641,always\n").encode(), False,
+     ":302: name: \"ENHET 007\" is already the name on line 9"),
 ]
 
 

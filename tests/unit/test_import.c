@@ -437,6 +437,16 @@ test_roster_errors(void **state)
 		    "KARD,primary,070-174 06 05,2026-12-02 08:00,2026-12-03 08:00\n"
 		    "KARD,primary,070-174 06 05,2026-12-01 08:00,2026-12-05 08:00\n",
 		    "r.csv:4: start: overlaps line 2" },
+		/* Spring forward: 02:00-02:59 does not exist on that day. */
+		{ "roster", "unit,role,phone,start,end\n"
+		    "KARD,primary,070-174 06 05,2027-03-27 08:00,2027-03-28 01:00\n"
+		    "KARD,primary,070-111 22 33,2027-03-28 02:30,2027-03-28 08:00\n",
+		    "r.csv:3: start: \"2027-03-28 02:30\": that time does not exist "
+		    "in Europe/Stockholm (the clocks go from 02:00 to 03:00)" },
+		{ "roster", "unit,role,phone,start,end\n"
+		    "KARD,primary,070-174 06 05,2027-03-27 08:00,2027-03-28 02:00\n",
+		    "r.csv:2: end: \"2027-03-28 02:00\": that time does not exist "
+		    "in Europe/Stockholm (the clocks go from 02:00 to 03:00)" },
 	};
 	char	err[512];
 	int	count;
