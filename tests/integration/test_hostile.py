@@ -591,6 +591,10 @@ CONF_CASES = [
         "[modem]", "outcomes = INL " + "X" * 40 + "\n[modem]") + AKUT, False,
      "outcomes"),
     ("CRLF line ends", (BASE + AKUT).replace("\n", "\r\n"), True, None),
+    # Refused at the limit, not read whole first (nor taken for the end of
+    # the file when it does not fit in memory).
+    ("a 32 MB line before the track section", BASE + ";" + "x" * (32 << 20) +
+     "\n" + AKUT, False, ":5: line too long"),
 ]
 
 
