@@ -156,12 +156,16 @@ db_mkdirs(const char *path, char *err, size_t errsz)
 /*
  * Creates the database file, when there is none, readable by its owner only:
  * SQLite would create it 0644 less the umask, and its -wal and -shm files
- * take the main file's mode. An existing file is left as it is.
+ * take the main file's mode. An existing file is left as it is, and so are
+ * SQLite's names for a database without a file (":memory:", "").
  */
 static int
 db_create_private(const char *path, char *err, size_t errsz)
 {
 	int	fd;
+
+	if (path[0] == '\0' || strcmp(path, ":memory:") == 0)
+		return 0;
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) == -1) {

@@ -672,6 +672,24 @@ test_people_many(void **state)
 	assert_int_equal(count_rows(f, "SELECT count(*) FROM people"), 3);
 }
 
+/* db_open(":memory:"), as fuzz_import uses it, leaves no file behind. */
+static void
+test_memory_database(void **state)
+{
+	struct fixture	*f = *state;
+	struct db	*db;
+	char		 cwd[256], err[256];
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(f->dir), 0);
+	db = db_open(":memory:", err, sizeof(err));
+	if (db == NULL)
+		fail_msg("db_open: %s", err);
+	db_close(db);
+	assert_int_equal(access(":memory:", F_OK), -1);
+	assert_int_equal(chdir(cwd), 0);
+}
+
 int
 main(void)
 {
@@ -688,6 +706,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_roster_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_units_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_people_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_database, setup,
+		    teardown),
 	};
 
 	jtime_zone();
