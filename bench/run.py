@@ -15,7 +15,8 @@ slow machine.
    fake modem, with its default and its most eager settings, when
    gammu-smsd is installed (tools/deps.sh installs it);
 4. resident memory of jourd (parent and worker) with 10,000 open consults;
-5. time from exec to READY=1 (sd_notify) with 100,000 consults of history.
+5. time from exec to READY=1 (sd_notify) with 100,000 consults of history;
+6. jourctl import units of a 100,000-row file (all checked, one transaction).
 """
 import argparse
 import os
@@ -73,6 +74,28 @@ def import_sample(c):
         subprocess.run([JOURCTL, "-c", c, "import", kind,
                         os.path.join(ROOT, "conf", "sample", kind + ".csv")],
                        check=True, capture_output=True)
+
+
+def units_csv(path, n):
+    """n units with distinct codes and names, as a region-wide file would."""
+    with open(path, "w") as f:
+        f.write("code,name,kind,phone,hours\n")
+        for i in range(n):
+            f.write("U%06d,Enhet %06d,specialty,+4670174%04d,always\n"
+                    % (i, i, 600 + i % 100))
+
+
+def import_units(n):
+    """Seconds for jourctl import units of an n-row file into a fresh
+    database (the file is written before the clock starts)."""
+    d = fresh("import")
+    c = conf(d)
+    csv = os.path.join(d, "units.csv")
+    units_csv(csv, n)
+    t0 = time.monotonic()
+    subprocess.run([JOURCTL, "-c", c, "import", "units", csv], check=True,
+                   capture_output=True)
+    return time.monotonic() - t0
 
 
 def start_notify(c, d):
@@ -349,6 +372,10 @@ def main():
                  "%d" % statistics.median(m[0] for m in mem), "KiB", ""))
     rows.append(("resident memory, modem worker (dummy phone)",
                  "%d" % statistics.median(m[1] for m in mem), "KiB", ""))
+
+    n_units = 10000 if a.quick else 100000
+    rows.append(("import %d units" % n_units, "%.2f" % statistics.median(
+        import_units(n_units) for _ in range(a.runs)), "s", ""))
 
     d, c, total, size = history(seed, factor)
     ready = []

@@ -20,6 +20,8 @@ struct inject_opts {
 	bool		binary;		/* 8-bit data: the bytes of text, at most 140 */
 	int		drop_part;	/* leave out part k (1-based) of a multipart; 0 none */
 	jtime_t		smsc_time;	/* SMSC time stamp in ms; 0 = now */
+	bool		fix_ref;	/* a multipart text takes ref below … */
+	int		ref;		/* … (0..255), not libGammu's clock-based one */
 };
 
 /*

@@ -62,6 +62,16 @@ int jtime_parse(const char *s, jtime_t *out);
  */
 int jtime_parse_since(const char *s, jtime_t now, jtime_t *out);
 
+/*
+ * As jtime_parse, for a wall-clock time that must exist (a roster's start
+ * or end): JTIME_GAP when it falls in the hour skipped when the clocks go
+ * forward (02:00-02:59 on the last Sunday of March), with *out set as
+ * jtime_parse would. In the autumn hour that happens twice the first, in
+ * summer time, is taken. 0, JTIME_GAP, or -1 when it is not a time.
+ */
+#define JTIME_GAP	(-2)
+int jtime_parse_wall(const char *s, jtime_t *out);
+
 /* ISO 8601 with the Stockholm offset: "2026-11-22T09:15:03+01:00". */
 char *jtime_iso(jtime_t t, char *buf, size_t sz);
 

@@ -8,6 +8,9 @@
  * buffer, so the file is fed to ini_parse_stream() through a reader that
  * reads whole lines itself, counts them, refuses what inih would mangle and
  * notes every section header (a section without keys still enables a track).
+ * Lines are read into a fixed buffer: a line that does not fit is refused
+ * without reading it to its end, and no allocation can fail half-way and
+ * look like the end of the file.
  * This module logs nothing: every error goes back to the caller in err.
  */
 #include <ctype.h>
@@ -204,6 +207,12 @@ static const struct cfg_key config_keys[] = {
 #define NINST		(INST_TRACK0 + MAX_TRACKS)
 #define INST_NONE	(-1)
 
+/*
+ * The longest raw line read from a file; far above inih's own limit, which
+ * decides what is too long, so that leading blanks, a BOM and CR LF fit.
+ */
+#define CONFIG_READ_MAX	4096
+
 /* The longest duration accepted at all: ten years. */
 #define DURATION_MAX	((jtime_t)3650 * DUR_DAY)
 
@@ -212,8 +221,7 @@ struct cfg_state {
 	const char	*name;		/* file name for messages */
 
 	FILE		*fp;		/* reading a file … */
-	char		*buf;		/* … with getline */
-	size_t		 bufsz;
+	char		 buf[CONFIG_READ_MAX];	/* … a line at a time */
 	const char	*text;		/* … or a string */
 	size_t		 textpos;
 	size_t		 textlen;
@@ -882,21 +890,53 @@ config_section(struct cfg_state *st, const char *hdr)
 		st->cf->tracks[inst - INST_TRACK0].enabled = true;
 }
 
-/* Fetches the next raw line without its newline; -1 at the end or error. */
+/*
+ * Reads the next line of the file into st->buf, newline included, and
+ * returns its length; 0 at the end. A line that does not fit is read no
+ * further and fails as too long (limit: inih's, for the message); a read
+ * error fails too. -1 on failure, with the error in st.
+ */
+static ssize_t
+config_read_line(struct cfg_state *st, int limit)
+{
+	size_t	n = 0;
+	int	c;
+
+	errno = 0;
+	while (n < sizeof st->buf) {
+		if ((c = getc(st->fp)) == EOF)
+			break;
+		st->buf[n++] = (char)c;
+		if (c == '\n')
+			return (ssize_t)n;
+	}
+	if (ferror(st->fp)) {
+		config_fail(st, st->line + 1, "read error: %s",
+		    strerror(errno != 0 ? errno : EIO));
+		return -1;
+	}
+	if (n == sizeof st->buf) {
+		config_fail(st, st->line + 1, "line too long (at most %d bytes)",
+		    limit);
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+/*
+ * Fetches the next raw line without its newline; -1 at the end or on an
+ * error (then in st). limit is the longest line inih takes, for messages.
+ */
 static int
-config_getline(struct cfg_state *st, const char **line, size_t *len)
+config_getline(struct cfg_state *st, const char **line, size_t *len,
+    int limit)
 {
 	const char	*nl;
 	ssize_t		 n;
 
 	if (st->fp != NULL) {
-		errno = 0;
-		if ((n = getline(&st->buf, &st->bufsz, st->fp)) == -1) {
-			if (ferror(st->fp))
-				config_fail(st, 0, "read error: %s",
-				    strerror(errno != 0 ? errno : EIO));
+		if ((n = config_read_line(st, limit)) <= 0)
 			return -1;
-		}
 		*line = st->buf;
 		*len = (size_t)n;
 	} else {
@@ -923,7 +963,7 @@ config_reader_cb(char *str, int num, void *stream)
 	const char		*line;
 	size_t			 len;
 
-	if (st->stop || num < 2 || config_getline(st, &line, &len) == -1)
+	if (st->stop || num < 3 || config_getline(st, &line, &len, num - 3) == -1)
 		return NULL;
 	st->line++;
 	if (st->line == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
@@ -1179,7 +1219,6 @@ config_load(const char *path, struct config *cf, char *err, size_t errsz)
 	}
 	rc = config_run(st, err, errsz);
 	fclose(st->fp);
-	free(st->buf);
 	free(st);
 	return rc;
 }

@@ -341,6 +341,38 @@ db_fault_progress(void *arg)
 }
 #endif
 
+/*
+ * Creates the database file, when there is none, readable by its owner only:
+ * SQLite would create it 0644 less the umask, and its -wal and -shm files
+ * take the main file's mode. An existing file is left as it is, and so are
+ * SQLite's names for a database without a file (":memory:", "").
+ */
+static int
+db_create_private(const char *path, char *err, size_t errsz)
+{
+	int	fd;
+
+	if (path[0] == '\0' || strcmp(path, ":memory:") == 0)
+		return 0;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		if (errno == EEXIST)
+			return 0;
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* The umask may have taken more than the group and other bits. */
+	if (fchmod(fd, 0600) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 /* db_open and db_open_daemon: daemon adds the lock and quick_check. */
 static struct db *
 db_open_as(const char *path, bool daemon, char *err, size_t errsz)
@@ -375,6 +407,9 @@ db_open_as(const char *path, bool daemon, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: path too long", path);
 		goto fail;
 	}
+	/* After the stat above: a file made here is still a fresh one. */
+	if (fresh && db_create_private(path, err, errsz) == -1)
+		goto fail;
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errsz, "%s: %s", path,

@@ -8,6 +8,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,17 @@ struct import_row {
 	bool	can_request;		/* people */
 };
 
+/*
+ * The rows so far by one key column (a hash table of row numbers), so that
+ * a duplicate is found in constant time, not by a scan of every earlier row.
+ */
+struct import_index {
+	size_t		 off;		/* the key: offsetof(struct import_row, …) */
+	size_t		*slot;		/* row number + 1; 0 is empty */
+	size_t		 cap;		/* a power of two, or 0 */
+	size_t		 n;
+};
+
 struct import {
 	struct db		*db;
 	const char		*name;	/* the file, for messages */
@@ -44,6 +57,7 @@ struct import {
 	size_t			 errsz;
 	struct import_row	*rows;
 	size_t			 nrows, cap;
+	struct import_index	 by_unit, by_folded, by_phone;
 };
 
 struct import_kind {
@@ -101,6 +115,80 @@ import_fail(struct import *im, int line, const char *field, const char *fmt, ...
 	vsnprintf(im->err + n, im->errsz - n, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+static const char *
+import_index_key(const struct import *im, const struct import_index *ix,
+    size_t row)
+{
+	return (const char *)&im->rows[row] + ix->off;
+}
+
+/* FNV-1a: short keys, no adversary but the file's own author. */
+static size_t
+import_hash(const char *s)
+{
+	uint64_t	h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+/* The slot where key is, or the empty slot where it would go. */
+static size_t *
+import_index_slot(const struct import *im, const struct import_index *ix,
+    const char *key)
+{
+	size_t	i = import_hash(key) & (ix->cap - 1);
+
+	while (ix->slot[i] != 0 &&
+	    strcmp(import_index_key(im, ix, ix->slot[i] - 1), key) != 0)
+		i = (i + 1) & (ix->cap - 1);
+	return &ix->slot[i];
+}
+
+/* Doubles the table (at least 1024 slots); -1 when out of memory. */
+static int
+import_index_grow(const struct import *im, struct import_index *ix)
+{
+	struct import_index	 old = *ix;
+	size_t			 i;
+
+	ix->cap = old.cap != 0 ? old.cap * 2 : 1024;
+	if ((ix->slot = calloc(ix->cap, sizeof(*ix->slot))) == NULL) {
+		*ix = old;
+		return -1;
+	}
+	for (i = 0; i < old.cap; i++)
+		if (old.slot[i] != 0)
+			*import_index_slot(im, ix, import_index_key(im, &old,
+			    old.slot[i] - 1)) = old.slot[i];
+	free(old.slot);
+	return 0;
+}
+
+/*
+ * Adds row (its key at ix->off) to the index unless an earlier row has the
+ * same key. Returns that earlier row's line, 0 when there is none, or -1
+ * when out of memory.
+ */
+static int
+import_index_add(struct import *im, struct import_index *ix, size_t row)
+{
+	const char	*key = import_index_key(im, ix, row);
+	size_t		*slot;
+
+	if ((ix->n + 1) * 2 > ix->cap && import_index_grow(im, ix) == -1)
+		return -1;
+	slot = import_index_slot(im, ix, key);
+	if (*slot != 0)
+		return im->rows[*slot - 1].line;
+	*slot = row + 1;
+	ix->n++;
+	return 0;
 }
 
 /* Runs a one-row existence query for key; 1 found, 0 not, -1 on error. */
@@ -185,6 +273,7 @@ import_units_check(struct import *im, const struct csv_record *rec,
 	    "other" };
 	struct open_rule rule;
 	size_t		 i;
+	int		 code_line, name_line;
 
 	if (*code == '\0')
 		return import_fail(im, rec->line, "code", "empty");
@@ -213,17 +302,19 @@ import_units_check(struct import *im, const struct csv_record *rec,
 		    "\"%s\": expected always or weekdays HH:MM-HH:MM", hours);
 	text_copy(row->hours, sizeof(row->hours), hours);
 
-	/* Codes identify units; names are matched when people type them. */
-	for (i = 0; i < im->nrows; i++) {
-		if (strcmp(im->rows[i].unit, row->unit) == 0)
-			return import_fail(im, rec->line, "code",
-			    "%s is already on line %d", row->unit,
-			    im->rows[i].line);
-		if (strcmp(im->rows[i].folded, row->folded) == 0)
-			return import_fail(im, rec->line, "name",
-			    "\"%s\" is already the name on line %d", name,
-			    im->rows[i].line);
-	}
+	/*
+	 * Codes identify units; names are matched when people type them. The
+	 * earlier of the two lines is named, the code when it is one line.
+	 */
+	if ((code_line = import_index_add(im, &im->by_unit, im->nrows)) == -1 ||
+	    (name_line = import_index_add(im, &im->by_folded, im->nrows)) == -1)
+		return import_fail(im, rec->line, NULL, "out of memory");
+	if (code_line != 0 && (name_line == 0 || code_line <= name_line))
+		return import_fail(im, rec->line, "code",
+		    "%s is already on line %d", row->unit, code_line);
+	if (name_line != 0)
+		return import_fail(im, rec->line, "name",
+		    "\"%s\" is already the name on line %d", name, name_line);
 	return 0;
 }
 
@@ -232,7 +323,7 @@ import_people_check(struct import *im, const struct csv_record *rec,
     struct import_row *row)
 {
 	const char	*name = rec->fields[0], *can = rec->fields[4];
-	size_t		 i;
+	int		 line;
 
 	if (*name == '\0')
 		return import_fail(im, rec->line, "name", "empty");
@@ -250,11 +341,34 @@ import_people_check(struct import *im, const struct csv_record *rec,
 		return import_fail(im, rec->line, "can_request",
 		    "\"%s\": expected yes or no", can);
 
-	for (i = 0; i < im->nrows; i++)
-		if (strcmp(im->rows[i].phone, row->phone) == 0)
-			return import_fail(im, rec->line, "phone",
-			    "%s is already on line %d", row->phone,
-			    im->rows[i].line);
+	if ((line = import_index_add(im, &im->by_phone, im->nrows)) == -1)
+		return import_fail(im, rec->line, NULL, "out of memory");
+	if (line != 0)
+		return import_fail(im, rec->line, "phone",
+		    "%s is already on line %d", row->phone, line);
+	return 0;
+}
+
+/*
+ * A shift's start or end (column col): a Stockholm time that exists. One in
+ * the hour skipped in spring would be stored an hour off, so it is refused;
+ * in the autumn hour that happens twice the first (summer time) is meant.
+ */
+static int
+import_roster_time(struct import *im, const struct csv_record *rec, int col,
+    jtime_t *out)
+{
+	const char	*in = rec->fields[col];
+	const char	*field = col == 3 ? "start" : "end";
+	int		 rc;
+
+	if (*in == '\0' || (rc = jtime_parse_wall(in, out)) == -1)
+		return import_fail(im, rec->line, field,
+		    "\"%s\": expected YYYY-MM-DD HH:MM", in);
+	if (rc == JTIME_GAP)
+		return import_fail(im, rec->line, field, "\"%s\": that time does "
+		    "not exist in Europe/Stockholm (the clocks go from 02:00 to "
+		    "03:00)", in);
 	return 0;
 }
 
@@ -293,12 +407,9 @@ import_roster_check(struct import *im, const struct csv_record *rec,
 		    "%s is not in the directory (import people first)",
 		    row->phone);
 
-	if (*rec->fields[3] == '\0' || jtime_parse(rec->fields[3], &row->start) == -1)
-		return import_fail(im, rec->line, "start",
-		    "\"%s\": expected YYYY-MM-DD HH:MM", rec->fields[3]);
-	if (*rec->fields[4] == '\0' || jtime_parse(rec->fields[4], &row->end) == -1)
-		return import_fail(im, rec->line, "end",
-		    "\"%s\": expected YYYY-MM-DD HH:MM", rec->fields[4]);
+	if (import_roster_time(im, rec, 3, &row->start) == -1 ||
+	    import_roster_time(im, rec, 4, &row->end) == -1)
+		return -1;
 	if (row->end <= row->start)
 		return import_fail(im, rec->line, "end", "not after start (%s)",
 		    rec->fields[3]);
@@ -693,6 +804,9 @@ import_buffer(struct db *db, const char *kind, const char *name,
 	im.name = name;
 	im.err = err;
 	im.errsz = errsz;
+	im.by_unit.off = offsetof(struct import_row, unit);
+	im.by_folded.off = offsetof(struct import_row, folded);
+	im.by_phone.off = offsetof(struct import_row, phone);
 
 	/* Held from the first look-up to the last write: checks stay true. */
 	if (db_begin(db) == -1) {
@@ -712,6 +826,9 @@ out:
 	if (rc == -1)
 		db_rollback(db);
 	free(im.rows);
+	free(im.by_unit.slot);
+	free(im.by_folded.slot);
+	free(im.by_phone.slot);
 	return rc;
 }
 

@@ -51,7 +51,7 @@ inject_err(char *err, size_t errsz, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* mkdir -p: creates path and its missing parents. */
+/* mkdir -p, 0700: the inbox holds names and request texts until read. */
 static int
 inject_mkdirs(const char *path, char *err, size_t errsz)
 {
@@ -68,7 +68,7 @@ inject_mkdirs(const char *path, char *err, size_t errsz)
 		if (buf[i] != '/' && buf[i] != '\0')
 			continue;
 		buf[i] = '\0';
-		if (mkdir(buf, 0755) == -1 && errno != EEXIST) {
+		if (mkdir(buf, 0700) == -1 && errno != EEXIST) {
 			inject_err(err, errsz, "%s: %s", buf, strerror(errno));
 			return -1;
 		}
@@ -189,6 +189,11 @@ inject_write(const char *dir, GSM_SMSMessage **parts, int n, char *err,
 			    GSM_ErrorString(gerr));
 			goto fail;
 		}
+		/* libGammu creates it by the umask; the text is the sender's. */
+		if (chmod(tmp[i], 0600) == -1) {
+			inject_err(err, errsz, "%s: %s", tmp[i], strerror(errno));
+			goto fail;
+		}
 	}
 	for (i = 0; i < n; i++) {
 		for (loc = 1; loc <= INJECT_MAX_LOCATION; loc++) {
@@ -225,6 +230,32 @@ out:
 	free(tmp);
 	free(final);
 	return rc;
+}
+
+/*
+ * Gives every part of a multipart text the concatenation reference ref, so
+ * that a test can make two messages collide as they can on a real phone.
+ */
+static int
+inject_set_ref(GSM_MultiSMSMessage *multi, int ref, char *err, size_t errsz)
+{
+	int	i;
+
+	if (ref < 0 || ref > 255) {
+		inject_err(err, errsz, "reference %d not in 0..255", ref);
+		return -1;
+	}
+	if (multi->Number < 2 ||
+	    multi->SMS[0].UDH.Type != UDH_ConcatenatedMessages) {
+		inject_err(err, errsz, "a reference needs a text of several "
+		    "parts");
+		return -1;
+	}
+	for (i = 0; i < multi->Number; i++) {
+		multi->SMS[i].UDH.ID8bit = ref;
+		GSM_EncodeUDHHeader(GSM_GetGlobalDebug(), &multi->SMS[i].UDH);
+	}
+	return 0;
 }
 
 int
@@ -300,6 +331,9 @@ inject_sms(const char *device, const char *from, const char *text,
 			goto out;
 		}
 	}
+	if (opts->fix_ref && inject_set_ref(multi, opts->ref, err,
+	    errsz) == -1)
+		goto out;
 	if (opts->drop_part != 0 && (multi->Number < 2 ||
 	    opts->drop_part < 1 || opts->drop_part > multi->Number)) {
 		inject_err(err, errsz, "cannot leave out part %d of a message in "

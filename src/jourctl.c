@@ -67,7 +67,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "status", 0, 0, 0, CTL_NEED_DB,
 	    "status", ctl_status },
 	{ "inject", 2, -1, 0, CTL_RAW_ARGS,
-	    "inject [--time T] [--flash] [--binary] [--drop-part K] FROM TEXT...",
+	    "inject [--time T] [--flash] [--binary] [--drop-part K] [--ref N] "
+	    "FROM TEXT...",
 	    ctl_inject },
 };
 
@@ -343,7 +344,7 @@ ctl_join(char **args, int n, char *out, size_t sz)
 }
 
 /*
- * inject [--time T] [--flash] [--binary] [--drop-part K] FROM TEXT...:
+ * inject [--time T] [--flash] [--binary] [--drop-part K] [--ref N] FROM TEXT...:
  * delivers an SMS to the dummy phone. FROM is taken as given, so that
  * alphanumeric senders ("Telia") can be injected too.
  */
@@ -376,14 +377,17 @@ ctl_inject(struct ctl *c, const struct ctl_options *o)
 		} else if (strcmp(o->args[a], "--drop-part") == 0 &&
 		    a + 1 < o->nargs)
 			opts.drop_part = atoi(o->args[++a]);
-		else {
+		else if (strcmp(o->args[a], "--ref") == 0 && a + 1 < o->nargs) {
+			opts.fix_ref = true;
+			opts.ref = atoi(o->args[++a]);
+		} else {
 			ctl_warnx("inject: unknown option %s", o->args[a]);
 			return CTL_USAGE;
 		}
 	}
 	if (o->nargs - a < 2) {
 		ctl_warnx("usage: inject [--time T] [--flash] [--binary] "
-		    "[--drop-part K] FROM TEXT...");
+		    "[--drop-part K] [--ref N] FROM TEXT...");
 		return CTL_USAGE;
 	}
 	from = o->args[a];

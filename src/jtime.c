@@ -101,11 +101,12 @@ jtime_offset_at(time_t t)
 /*
  * Turns a local wall-clock time, given as seconds since the epoch as if the
  * zone were UTC, into an instant. In a spring-forward gap the time is read
- * with the offset from before the jump (02:30 becomes 03:30 summer time);
- * in an autumn overlap the first occurrence (summer time) wins.
+ * with the offset from before the jump (02:30 becomes 03:30 summer time)
+ * and *gap is set; in an autumn overlap the first occurrence (summer time)
+ * wins.
  */
 static time_t
-jtime_local_to_utc(time_t local)
+jtime_local_to_utc(time_t local, bool *gap)
 {
 	long	before, after;
 	time_t	a, b;
@@ -118,6 +119,7 @@ jtime_local_to_utc(time_t local)
 	b = local - after;
 	a_ok = jtime_offset_at(a) == before;
 	b_ok = jtime_offset_at(b) == after;
+	*gap = !a_ok && !b_ok;
 	if (a_ok && b_ok)
 		return a < b ? a : b;
 	if (b_ok)
@@ -141,8 +143,9 @@ jtime_digits(const char **pp, int n)
 	return v;
 }
 
-int
-jtime_parse(const char *s, jtime_t *out)
+/* jtime_parse, and *gap says whether a local time fell in a spring gap. */
+static int
+jtime_parse_gap(const char *s, jtime_t *out, bool *gap)
 {
 	const char	*p = s;
 	int		 y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, oh, om, i;
@@ -151,6 +154,7 @@ jtime_parse(const char *s, jtime_t *out)
 	int64_t		 secs;
 	time_t		 t;
 
+	*gap = false;
 	if (s == NULL)
 		return -1;
 	while (*p == ' ')
@@ -214,9 +218,27 @@ jtime_parse(const char *s, jtime_t *out)
 	if (has_off)
 		t = (time_t)(secs - off);
 	else
-		t = jtime_local_to_utc((time_t)secs);
+		t = jtime_local_to_utc((time_t)secs, gap);
 	*out = (jtime_t)t * 1000 + ms;
 	return 0;
+}
+
+int
+jtime_parse(const char *s, jtime_t *out)
+{
+	bool	gap;
+
+	return jtime_parse_gap(s, out, &gap);
+}
+
+int
+jtime_parse_wall(const char *s, jtime_t *out)
+{
+	bool	gap;
+
+	if (jtime_parse_gap(s, out, &gap) == -1)
+		return -1;
+	return gap ? JTIME_GAP : 0;
 }
 
 int

@@ -47,6 +47,12 @@
 #define MODEM_BACKOFF_MAX	(60 * JT_SECOND)
 /* How long a multipart message may wait for missing parts. */
 #define MODEM_INCOMPLETE_HOLD	(10 * JT_MINUTE)
+/*
+ * How far apart the SMSC time stamps of the parts of one long SMS may be: a
+ * phone submits them in one burst, so parts with the same reference further
+ * apart belong to another message.
+ */
+#define MODEM_CONCAT_WINDOW	(5 * JT_MINUTE)
 /* How often the AT driver is asked for unsolicited indications (+CMTI). */
 #define MODEM_AT_POLL		(500)
 /* Messages handed to the parent and not yet answered. */
@@ -87,6 +93,7 @@ struct modem_waiting {
 	int		ref;
 	int		total;
 	bool		wide;
+	jtime_t		smsc;		/* its first part's SMSC time stamp */
 	jtime_t		since;		/* monotonic */
 	bool		seen;		/* still on the phone in this sweep */
 };
@@ -101,12 +108,15 @@ struct modem_part {
 	int			ref;
 	int			seq;
 	int			total;
+	jtime_t			smsc;		/* SMSC time stamp, 0 if none */
 	int			group;
+	bool			copy;		/* a second copy of a part in group */
 };
 
 /* The parts of one message found in a sweep, by sequence number. */
 struct modem_group {
-	int		first;		/* a part: sender, reference, total */
+	int		first;		/* a part: sender, reference, total, time */
+	bool		collided;	/* another message has the same reference */
 	int		present;
 	int		slot[MODEM_MAX_PARTS + 1];	/* part index, -1 */
 };
@@ -570,7 +580,10 @@ modem_rotate_log(const struct modem_conf *mc)
 		rename(mc->logfile, old);
 }
 
-/* mkdir -p for the dummy phone's directory, which libGammu does not create. */
+/*
+ * mkdir -p for the dummy phone's directory, which libGammu does not create;
+ * 0700 whatever the umask: the SMS in it hold names and request texts.
+ */
 static void
 modem_mkdirs(const char *path)
 {
@@ -584,7 +597,7 @@ modem_mkdirs(const char *path)
 		if (buf[i] != '/' && buf[i] != '\0')
 			continue;
 		buf[i] = '\0';
-		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
+		if (mkdir(buf, 0700) == -1 && errno != EEXIST)
 			return;	/* libGammu will say what is wrong */
 		buf[i] = path[i];
 	}
@@ -836,7 +849,9 @@ modem_add_part(struct modem *m, const GSM_SMSMessage *sms,
 	modem_utf8(m, sms->Number, p->sender, sizeof(p->sender));
 	p->concat = modem_concat(&sms->UDH, &p->ref, &p->seq, &p->total,
 	    &p->wide);
+	p->smsc = modem_time(&sms->DateTime, 0);
 	p->group = -1;
+	p->copy = false;
 	return true;
 }
 
@@ -971,6 +986,7 @@ modem_flush_reports(struct modem *m)
 	m->nreports = 0;
 }
 
+/* True when a and b carry the same sender, reference and part count. */
 static bool
 modem_same_message(const struct modem_part *a, const struct modem_part *b)
 {
@@ -979,49 +995,131 @@ modem_same_message(const struct modem_part *a, const struct modem_part *b)
 	    strcmp(a->sender, b->sender) == 0;
 }
 
-/* Sorts the SMS_Deliver parts of the sweep into messages. */
+static jtime_t
+modem_abs(jtime_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* Bytes of a part's text: 8-bit data by its length, else Gammu unicode. */
+static size_t
+modem_part_bytes(const struct modem_part *p)
+{
+	if (p->sms.Coding == SMS_Coding_8bit)
+		return p->sms.Length >= 0 && (size_t)p->sms.Length <=
+		    sizeof(p->sms.Text) ? (size_t)p->sms.Length : 0;
+	return 2 * UnicodeLength(p->sms.Text);
+}
+
+/* True when b is a second stored copy of part a: same place, time and text. */
+static bool
+modem_same_part(const struct modem_part *a, const struct modem_part *b)
+{
+	size_t	n = modem_part_bytes(a);
+
+	return a->seq == b->seq && a->smsc == b->smsc &&
+	    a->sms.Coding == b->sms.Coding && n == modem_part_bytes(b) &&
+	    memcmp(a->sms.Text, b->sms.Text, n) == 0;
+}
+
+/* Appends an empty group whose first part is i; -1 when out of memory. */
+static int
+modem_group_new(struct modem *m, size_t i)
+{
+	struct modem_group	*g;
+	size_t			 cap;
+
+	if (m->ngroups == m->groupcap) {
+		cap = m->groupcap == 0 ? 8 : m->groupcap * 2;
+		if ((g = reallocarray(m->groups, cap, sizeof(*g))) == NULL) {
+			log_warn("modem: sweep");
+			return -1;
+		}
+		m->groups = g;
+		m->groupcap = cap;
+	}
+	g = &m->groups[m->ngroups];
+	g->first = (int)i;
+	g->collided = false;
+	g->present = 0;
+	memset(g->slot, 0xff, sizeof(g->slot));	/* all -1 */
+	return (int)m->ngroups++;
+}
+
+/*
+ * The group part i of a long SMS belongs to: a copy of a part already
+ * placed goes with it; otherwise the message with the same sender,
+ * reference and part count, within MODEM_CONCAT_WINDOW of its time stamp
+ * and still missing this part, the nearest in time first. -1 when none;
+ * *collided says whether another message of the same reference was near.
+ */
+static int
+modem_group_find(struct modem *m, size_t i, bool *collided)
+{
+	const struct modem_part	*p = &m->parts[i], *first;
+	const struct modem_group *g;
+	jtime_t			 dt, best_dt = 0;
+	size_t			 j;
+	int			 best = -1, s;
+
+	*collided = false;
+	for (j = 0; j < m->ngroups; j++) {
+		g = &m->groups[j];
+		first = &m->parts[g->first];
+		if (!modem_same_message(first, p))
+			continue;
+		if ((dt = modem_abs(p->smsc - first->smsc)) > MODEM_CONCAT_WINDOW)
+			continue;
+		if ((s = g->slot[p->seq]) != -1) {
+			if (modem_same_part(&m->parts[s], p)) {
+				m->parts[i].copy = true;
+				return (int)j;
+			}
+			*collided = true;
+			continue;
+		}
+		if (best == -1 || dt < best_dt) {
+			best = (int)j;
+			best_dt = dt;
+		}
+	}
+	return best;
+}
+
+/*
+ * Sorts the SMS_Deliver parts of the sweep into messages, in the order
+ * their first parts were read. Two long SMS from one sender can share a
+ * reference (it is one byte): they are told apart by time stamp and, when
+ * both are whole, by the part that is there twice with different text.
+ * Only an identical copy of a part is deleted with the message it repeats.
+ */
 static bool
 modem_group_parts(struct modem *m)
 {
 	struct modem_group	*g;
 	struct modem_part	*p;
-	size_t			 i, j, cap;
+	size_t			 i;
+	int			 j;
+	bool			 collided = false;
 
 	m->ngroups = 0;
 	for (i = 0; i < m->nparts; i++) {
 		p = &m->parts[i];
 		if (p->sms.PDU != SMS_Deliver)
 			continue;
-		for (j = 0; p->concat && j < m->ngroups; j++)
-			if (modem_same_message(&m->parts[m->groups[j].first], p))
-				break;
-		if (!p->concat || j == m->ngroups) {
-			if (m->ngroups == m->groupcap) {
-				cap = m->groupcap == 0 ? 8 : m->groupcap * 2;
-				g = reallocarray(m->groups, cap, sizeof(*g));
-				if (g == NULL) {
-					log_warn("modem: sweep");
-					return false;
-				}
-				m->groups = g;
-				m->groupcap = cap;
-			}
-			g = &m->groups[m->ngroups];
-			j = m->ngroups++;
-			g->first = (int)i;
-			g->present = 0;
-			memset(g->slot, 0xff, sizeof(g->slot));	/* all -1 */
+		p->copy = false;
+		j = p->concat ? modem_group_find(m, i, &collided) : -1;
+		if (j == -1) {
+			if ((j = modem_group_new(m, i)) == -1)
+				return false;
+			m->groups[j].collided = p->concat && collided;
 		}
 		g = &m->groups[j];
-		p->group = (int)j;
-		if (!p->concat) {
-			g->slot[1] = (int)i;
-			g->present = 1;
-		} else if (g->slot[p->seq] == -1) {
-			/* A repeated part is deleted with the rest, not read. */
-			g->slot[p->seq] = (int)i;
-			g->present++;
-		}
+		p->group = j;
+		if (p->copy)
+			continue;
+		g->slot[p->concat ? p->seq : 1] = (int)i;
+		g->present++;
 	}
 	return true;
 }
@@ -1056,7 +1154,8 @@ modem_waiting_find(struct modem *m, const struct modem_part *p)
 	for (i = 0; i < m->nwaiting; i++) {
 		w = &m->waiting[i];
 		if (w->ref == p->ref && w->total == p->total &&
-		    w->wide == p->wide && strcmp(w->sender, p->sender) == 0)
+		    w->wide == p->wide && strcmp(w->sender, p->sender) == 0 &&
+		    modem_abs(w->smsc - p->smsc) <= MODEM_CONCAT_WINDOW)
 			return w;
 	}
 	if (m->nwaiting == m->waitcap) {
@@ -1072,6 +1171,7 @@ modem_waiting_find(struct modem *m, const struct modem_part *p)
 	w->ref = p->ref;
 	w->total = p->total;
 	w->wide = p->wide;
+	w->smsc = p->smsc;
 	w->since = modem_mono();
 	return w;
 }
@@ -1243,6 +1343,9 @@ modem_hand_over(struct modem *m, int gi)
 		modem_forget(m, modem_handed_find(m, in->token));
 		return;
 	}
+	if (g->collided)
+		log_info("modem: SMS from %s shares reference %d with another "
+		    "message; both are kept", in->sender, in->concat_ref);
 	log_debug("modem: SMS from %s handed over as %u (%d of %d parts)",
 	    in->sender, in->token, in->parts, in->parts_total);
 }
@@ -1594,6 +1697,8 @@ modem_main(const struct modem_conf *mc, int fd)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = modem_watchdog_cb;
 	sigaction(SIGALRM, &sa, NULL);
+	/* The dummy phone's folders and libGammu's log hold SMS texts. */
+	umask(077);
 
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
 	    (m->multi = calloc(1, sizeof(*m->multi))) == NULL) {

@@ -358,6 +358,35 @@ def test_multipart_swedish_text_in_and_out():
     run(Gateway(), body)
 
 
+def test_two_long_sms_with_one_reference_make_two_consults():
+    # A reference is one byte: two long SMS from one sender can share it.
+    # Both are on the phone when jourd starts, so one sweep reads all six
+    # parts; each must become its own consult, and nothing be deleted unread.
+    first = "AKUT KARD " + "bröstsmärta sedan två timmar, " * 12 + "ett"
+    second = "AKUT ORT " + "fall i trappan, höftsmärta, " * 12 + "två"
+    check(len(first) > 320 and len(second) > 320, "three parts each")
+    gw = Gateway()
+    for text in (first, second):
+        gw.ctl("inject", "--ref", "42", "--time", "2026-01-01 12:00",
+               REQUESTER, text)
+    check(len(glob.glob(os.path.join(gw.phone, "sms", "1", "*"))) == 6,
+          "six parts on the phone")
+
+    def body(gw):
+        gw.wait(lambda: len(gw.consults()) == 2, 10, "two consults")
+        texts = sorted(gw.consult_log(c["id"])["consult"]["text"]
+                       for c in gw.consults())
+        check(texts == sorted([first[len("AKUT KARD "):],
+                               second[len("AKUT ORT "):]]),
+              "each consult has its own whole text: %r" % texts)
+        gw.wait(lambda: not glob.glob(os.path.join(gw.phone, "sms", "1", "*")),
+                10, "all parts read and deleted")
+        gw.wait(lambda: len([o for o in gw.outbox() if o["to"] == REQUESTER
+                             and "Mottaget" in o["text"]]) == 2, 10,
+                "two receipts")
+    run(gw, body)
+
+
 def test_flash_sms_is_read_and_binary_sms_ignored():
     def body(gw):
         gw.ctl("inject", "--binary", REQUESTER2, "\x01\x02binary")

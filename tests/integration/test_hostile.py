@@ -253,6 +253,15 @@ def sms_cases():
         C("alphanumeric sender with diacritics",
           one("Vårdcentr", "Påminnelse: tid i morgon"), reply=None),
     ]
+    # Two long SMS sharing one concatenation reference and time stamp: two
+    # requests, two receipts (neither is deleted as a repeat of the other).
+    same = next(r)
+    cases.append(C("two long SMS with one reference", [[
+        (same, "AKUT KARD " + LONG_1600[:400], ["--ref", "9", "--time",
+                                                "2026-01-01 12:00"]),
+        (same, "AKUT ORT " + LONG_1600[400:800], ["--ref", "9", "--time",
+                                                 "2026-01-01 12:00"])]],
+        reply=RECEIVED, nreplies=2, consult=None))
 
     # Responder cases: request in phase 1, the answer in phase 2 (or 3).
     def rcase(name, answers, **kw):
@@ -521,6 +530,18 @@ CSV_CASES = [
     ("a person not in the directory", "roster",
      (ROSTER_HDR + "KARD,primary,+46701740698,2026-12-01 08:00,"
       "2026-12-02 08:00\n").encode(), False, "not in the directory"),
+    ("a start in the hour skipped in spring", "roster",
+     (ROSTER_HDR + "KARD,primary,+46701740620,2027-03-28 02:30,"
+      "2027-03-28 08:00\n").encode(), False, ":2: start: \"2027-03-28 02:30\""
+     ": that time does not exist"),
+    ("an end in the autumn hour that happens twice", "roster",
+     (ROSTER_HDR + "KARD,backup,+46701740621,2027-10-30 20:00,"
+      "2027-10-31 02:30\n").encode(), True, None),
+    ("one unit name twice, far apart, other case", "units",
+     (UNIT_HDR + "".join("U%03d,Enhet %03d,other,+46701740640,always\n"
+                         % (i, i) for i in range(300)) +
+      "SIST,ENHET 007,other,+46701740641,always\n").encode(), False,
+     ":302: name: \"ENHET 007\" is already the name on line 9"),
 ]
 
 
@@ -603,6 +624,10 @@ CONF_CASES = [
         "[modem]", "outcomes = INL " + "X" * 40 + "\n[modem]") + AKUT, False,
      "outcomes"),
     ("CRLF line ends", (BASE + AKUT).replace("\n", "\r\n"), True, None),
+    # Refused at the limit, not read whole first (nor taken for the end of
+    # the file when it does not fit in memory).
+    ("a 32 MB line before the track section", BASE + ";" + "x" * (32 << 20) +
+     "\n" + AKUT, False, ":5: line too long"),
 ]
 
 

@@ -2,6 +2,11 @@
  * test_config.c — jourd.conf: defaults, every value type, exact error
  * messages, the example file and the printed reference.
  */
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -530,6 +535,119 @@ test_long_lines(void **state)
 	assert_int_equal(cf.tracks[TRACK_AKUT].repeat, 4);
 }
 
+/* A line far longer than any memory it could be read into. */
+#define HUGE_LINE	(64 * 1024 * 1024)
+
+/*
+ * Writes "[track akut]\n;" and HUGE_LINE bytes of one comment line into fd
+ * in a child, which first closes other (the pipe's reading end). The child
+ * exits 0 when the reader stopped taking the bytes (its write failed), 1
+ * when every byte was read.
+ */
+static pid_t
+huge_line_writer(int fd, int other)
+{
+	static char	chunk[65536];
+	size_t		left = HUGE_LINE;
+	pid_t		pid;
+	ssize_t		w;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	close(other);	/* the reading end: the test's alone */
+	signal(SIGPIPE, SIG_IGN);
+	memset(chunk, 'x', sizeof chunk);
+	if (write(fd, "[track akut]\n;", 14) != 14)
+		_exit(2);
+	while (left > 0) {
+		w = write(fd, chunk, left < sizeof chunk ? left : sizeof chunk);
+		if (w == -1)
+			_exit(errno == EPIPE ? 0 : 2);
+		left -= (size_t)w;
+	}
+	_exit(1);
+}
+
+/*
+ * A line longer than the limit is not read to its end before it is
+ * refused: the reader stops at the limit, so a 64 MB line costs neither
+ * the time nor the memory to hold it.
+ */
+static void
+test_long_line_not_read_whole(void **state)
+{
+	char	path[64], msg[128];
+	int	fds[2], status;
+	pid_t	pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = huge_line_writer(fds[1], fds[0]);
+	assert_true(pid > 0);
+	close(fds[1]);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fds[0]);
+	assert_int_equal(config_load(path, &cf, err, sizeof err), -1);
+	close(fds[0]);
+	snprintf(msg, sizeof msg, "%s:2: line too long (at most 197 bytes)",
+	    path);
+	assert_string_equal(err, msg);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/*
+ * Under a memory limit the reader must not take a failed allocation for
+ * the end of the file ("no track enabled"): here the 64 MB line comes
+ * before the track section. In a child, which the limit binds alone; not
+ * under AddressSanitizer, which reserves far more address space than any
+ * useful limit.
+ */
+static void
+test_line_under_memory_limit(void **state)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	skip();
+#else
+	static const char tail[] = "\n[track akut]\n";
+	struct rlimit	 rl;
+	const char	*name;
+	char		*text, msg[128];
+	int		 status;
+	pid_t		 pid;
+
+	assert_non_null(text = malloc(HUGE_LINE + sizeof tail + 16));
+	memcpy(text, "[daemon]\n;", 10);
+	memset(text + 10, 'x', HUGE_LINE);
+	memcpy(text + 10 + HUGE_LINE, tail, sizeof tail);
+	name = write_tmp(text, 10 + HUGE_LINE + sizeof tail - 1);
+	free(text);
+	snprintf(msg, sizeof msg, "%s:2: line too long (at most 197 bytes)",
+	    name);
+	if ((pid = fork()) == 0) {
+		/* Room for the program, not for the line. */
+		if (getrlimit(RLIMIT_AS, &rl) == -1)
+			_exit(2);
+		rl.rlim_cur = 48 * 1024 * 1024;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
+			rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_AS, &rl) == -1)
+			_exit(2);
+		if (config_load(name, &cf, err, sizeof err) != -1)
+			_exit(3);
+		if (strcmp(err, msg) != 0) {
+			fprintf(stderr, "got: %s\nwant: %s\n", err, msg);
+			_exit(4);
+		}
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	unlink(name);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+#endif
+}
+
 static void
 test_bad_bytes(void **state)
 {
@@ -762,6 +880,8 @@ main(void)
 		cmocka_unit_test(test_error_lines),
 		cmocka_unit_test(test_syntax_variants),
 		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_long_line_not_read_whole),
+		cmocka_unit_test(test_line_under_memory_limit),
 		cmocka_unit_test(test_bad_bytes),
 		cmocka_unit_test(test_crosschecks),
 		cmocka_unit_test(test_track_by_keyword),

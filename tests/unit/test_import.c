@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -436,6 +437,16 @@ test_roster_errors(void **state)
 		    "KARD,primary,070-174 06 05,2026-12-02 08:00,2026-12-03 08:00\n"
 		    "KARD,primary,070-174 06 05,2026-12-01 08:00,2026-12-05 08:00\n",
 		    "r.csv:4: start: overlaps line 2" },
+		/* Spring forward: 02:00-02:59 does not exist on that day. */
+		{ "roster", "unit,role,phone,start,end\n"
+		    "KARD,primary,070-174 06 05,2027-03-27 08:00,2027-03-28 01:00\n"
+		    "KARD,primary,070-111 22 33,2027-03-28 02:30,2027-03-28 08:00\n",
+		    "r.csv:3: start: \"2027-03-28 02:30\": that time does not exist "
+		    "in Europe/Stockholm (the clocks go from 02:00 to 03:00)" },
+		{ "roster", "unit,role,phone,start,end\n"
+		    "KARD,primary,070-174 06 05,2027-03-27 08:00,2027-03-28 02:00\n",
+		    "r.csv:2: end: \"2027-03-28 02:00\": that time does not exist "
+		    "in Europe/Stockholm (the clocks go from 02:00 to 03:00)" },
 	};
 	char	err[512];
 	int	count;
@@ -546,6 +557,139 @@ test_roster_replace(void **state)
 	free(d);
 }
 
+/* Rows in the large-file tests: a region-wide directory and then some. */
+#define MANY	100000
+
+/* n unit rows U000000 … with distinct names, then last (may be NULL). */
+static char *
+many_units(int n, const char *last, size_t *len)
+{
+	char	*out = NULL;
+	FILE	*fp = open_memstream(&out, len);
+	int	 i;
+
+	assert_non_null(fp);
+	fputs("code,name,kind,phone,hours\n", fp);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "U%06d,Enhet %06d,specialty,070%07d,always\n", i, i,
+		    i);
+	if (last != NULL)
+		fputs(last, fp);
+	fclose(fp);
+	return out;
+}
+
+/* Imports len bytes of buf as kind; the error, or "" on success. */
+static const char *
+import_big(struct fixture *f, const char *kind, const char *name,
+    const char *buf, size_t len, int *count)
+{
+	static char	err[512];
+
+	err[0] = '\0';
+	import_buffer(f->db, kind, name, buf, len, count, err, sizeof(err));
+	return err;
+}
+
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec	t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * A duplicate far from its first line is still found and both lines are
+ * named, in files of 100,000 rows; and such a file is checked in n log n
+ * time, not by comparing every row with every earlier one (which took
+ * minutes at this size).
+ */
+static void
+test_units_many(void **state)
+{
+	struct fixture	*f = *state;
+	struct timespec	 t0;
+	char		*buf, want[128];
+	size_t		 len;
+	int		 count;
+
+	buf = many_units(MANY, "u000000,Sist,other,070-174 06 99,always\n",
+	    &len);
+	snprintf(want, sizeof(want), "u.csv:%d: code: U000000 is already on "
+	    "line 2", MANY + 2);
+	assert_string_equal(import_big(f, "units", "u.csv", buf, len, &count),
+	    want);
+	free(buf);
+
+	buf = many_units(MANY, "SIST,ENHET 049999,other,070-174 06 99,always\n",
+	    &len);
+	snprintf(want, sizeof(want), "u.csv:%d: name: \"ENHET 049999\" is "
+	    "already the name on line %d", MANY + 2, 50001);
+	assert_string_equal(import_big(f, "units", "u.csv", buf, len, &count),
+	    want);
+	free(buf);
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM units"), 0);
+
+	buf = many_units(MANY, NULL, &len);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_string_equal(import_big(f, "units", "u.csv", buf, len, &count),
+	    "");
+	if (seconds_since(&t0) > 20)
+		fail_msg("%d units took %.1f s", MANY, seconds_since(&t0));
+	assert_int_equal(count, MANY);
+	free(buf);
+}
+
+/* The same for people: a number written in another form is a duplicate. */
+static void
+test_people_many(void **state)
+{
+	struct fixture	*f = *state;
+	struct timespec	 t0;
+	char		*buf = NULL, want[128];
+	size_t		 len;
+	FILE		*fp;
+	int		 i, count;
+
+	load_directory(f);
+	assert_non_null(fp = open_memstream(&buf, &len));
+	fputs("name,phone,title,unit,can_request\n", fp);
+	for (i = 0; i < MANY; i++)
+		fprintf(fp, "Person %d,070%07d,läkare,KARD,yes\n", i, i);
+	fputs("Sist,+46 70 000 00 07,läkare,KARD,no\n", fp);
+	fclose(fp);
+	snprintf(want, sizeof(want), "p.csv:%d: phone: +46700000007 is already "
+	    "on line 9", MANY + 2);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_string_equal(import_big(f, "people", "p.csv", buf, len, &count),
+	    want);
+	if (seconds_since(&t0) > 20)
+		fail_msg("%d people took %.1f s", MANY, seconds_since(&t0));
+	free(buf);
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM people"), 3);
+}
+
+/* db_open(":memory:"), as fuzz_import uses it, leaves no file behind. */
+static void
+test_memory_database(void **state)
+{
+	struct fixture	*f = *state;
+	struct db	*db;
+	char		 cwd[256], err[256];
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(f->dir), 0);
+	db = db_open(":memory:", err, sizeof(err));
+	if (db == NULL)
+		fail_msg("db_open: %s", err);
+	db_close(db);
+	assert_int_equal(access(":memory:", F_OK), -1);
+	assert_int_equal(chdir(cwd), 0);
+}
+
 int
 main(void)
 {
@@ -560,6 +704,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_roster_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roster_reimport, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roster_replace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_units_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_people_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_database, setup,
+		    teardown),
 	};
 
 	jtime_zone();

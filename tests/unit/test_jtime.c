@@ -85,6 +85,31 @@ test_spring_forward(void **state)
 	    "2027-03-28T03:59:00+02:00");
 }
 
+/* A wall-clock time that must exist: the skipped hour is told apart. */
+static void
+test_parse_wall(void **state)
+{
+	jtime_t	v;
+
+	assert_int_equal(jtime_parse_wall("2027-03-28 02:30", &v), JTIME_GAP);
+	assert_int_equal(jtime_parse_wall("2027-03-28 02:00", &v), JTIME_GAP);
+	assert_int_equal(jtime_parse_wall("2027-03-28 02:59", &v), JTIME_GAP);
+	assert_int_equal(jtime_parse_wall("2030-03-31 02:30", &v), JTIME_GAP);
+	assert_int_equal(jtime_parse_wall("2027-03-28 01:59", &v), 0);
+	assert_int_equal(v, parse("2027-03-28 01:59"));
+	assert_int_equal(jtime_parse_wall("2027-03-28 03:00", &v), 0);
+	assert_int_equal(v, parse("2027-03-28 03:00"));
+	/* 02:30 on other days, and with an offset, exists. */
+	assert_int_equal(jtime_parse_wall("2027-03-27 02:30", &v), 0);
+	assert_int_equal(jtime_parse_wall("2027-03-28T02:30+01:00", &v), 0);
+	assert_string_equal(iso(v), "2027-03-28T03:30:00+02:00");
+	/* The autumn hour that happens twice: the first, in summer time. */
+	assert_int_equal(jtime_parse_wall("2027-10-31 02:30", &v), 0);
+	assert_string_equal(iso(v), "2027-10-31T02:30:00+02:00");
+	assert_int_equal(jtime_parse_wall("2027-13-01 02:30", &v), -1);
+	assert_int_equal(jtime_parse_wall("kväll", &v), -1);
+}
+
 static void
 test_fall_back(void **state)
 {
@@ -316,6 +341,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_spring_forward),
+		cmocka_unit_test(test_parse_wall),
 		cmocka_unit_test(test_fall_back),
 		cmocka_unit_test(test_parse_forms),
 		cmocka_unit_test(test_parse_invalid),

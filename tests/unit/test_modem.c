@@ -540,6 +540,114 @@ test_incomplete(void **state)
 	expect_pending(f, 0);
 }
 
+/* A text of three parts: 153 times a, 153 times b, then tail. */
+static void
+three_parts(char *out, size_t outsz, char a, char b, const char *tail)
+{
+	char	one[2] = { a, '\0' };
+
+	snprintf(out, outsz, "%s", repeat(one, 153));
+	one[0] = b;
+	snprintf(out + 153, outsz - 153, "%s", repeat(one, 153));
+	snprintf(out + 306, outsz - 306, "%s", tail);
+}
+
+/*
+ * Receives n messages, checks their texts against want[] in any order and
+ * commits each; every text must come exactly once.
+ */
+static void
+expect_texts(struct fixture *f, const char *const *want, int n)
+{
+	bool	seen[4] = { false };
+	int	i, k;
+
+	assert_true(n <= 4);
+	for (i = 0; i < n; i++) {
+		expect_msg(f, IPC_SMS_IN);
+		for (k = 0; k < n; k++)
+			if (!seen[k] && strcmp(f->msg.sms.text, want[k]) == 0)
+				break;
+		if (k == n)
+			fail_msg("unexpected text %.40s… (%d of %d parts)",
+			    f->msg.sms.text, f->msg.sms.parts,
+			    f->msg.sms.parts_total);
+		seen[k] = true;
+		assert_int_equal(f->msg.sms.parts, f->msg.sms.parts_total);
+		send_token(f, IPC_SMS_COMMITTED, f->msg.sms.token);
+	}
+}
+
+/*
+ * Two long SMS from one sender with the same reference and time stamp in
+ * one sweep: two messages, neither part deleted unread.
+ */
+static void
+test_same_ref_both_complete(void **state)
+{
+	struct fixture		*f = *state;
+	struct inject_opts	 o = { .smsc_time = 1767225600000,
+				    .fix_ref = true, .ref = 7 };
+	char			 a[SMS_TEXT_MAX], b[SMS_TEXT_MAX];
+	const char		*want[2] = { a, b };
+
+	three_parts(a, sizeof(a), 'a', 'b', "AKUT KARD första");
+	three_parts(b, sizeof(b), 'x', 'y', "AKUT KARD andra");
+	inject(f, "+46701740605", a, &o);
+	inject(f, "+46701740605", b, &o);
+	assert_int_equal(inject_pending(f->phone), 6);
+	start_ready(f);
+	expect_texts(f, want, 2);
+	expect_pending(f, 0);
+	assert_int_equal(next_msg(f, 3 * SWEEP_MS), 0);
+}
+
+/*
+ * An incomplete message and, an hour later by the SMSC, a whole one with
+ * the same reference: the whole one is handed over alone and the parts of
+ * the first stay on the phone, waiting for their missing part.
+ */
+static void
+test_same_ref_apart_in_time(void **state)
+{
+	struct fixture		*f = *state;
+	struct inject_opts	 o = { .smsc_time = 1767225600000,
+				    .fix_ref = true, .ref = 7, .drop_part = 2 };
+	char			 a[SMS_TEXT_MAX], b[SMS_TEXT_MAX];
+	const char		*want[1] = { b };
+
+	three_parts(a, sizeof(a), 'a', 'b', "AKUT KARD väntar");
+	three_parts(b, sizeof(b), 'x', 'y', "AKUT KARD hel");
+	inject(f, "+46701740605", a, &o);
+	o.drop_part = 0;
+	o.smsc_time += JT_HOUR;
+	inject(f, "+46701740605", b, &o);
+	assert_int_equal(inject_pending(f->phone), 5);
+	start_ready(f);
+	expect_texts(f, want, 1);
+	expect_pending(f, 2);
+	assert_int_equal(next_msg(f, 3 * SWEEP_MS), 0);
+}
+
+/* The same long SMS stored twice is one message; both copies are deleted. */
+static void
+test_same_ref_repeated_copy(void **state)
+{
+	struct fixture		*f = *state;
+	struct inject_opts	 o = { .smsc_time = 1767225600000,
+				    .fix_ref = true, .ref = 7 };
+	char			 a[SMS_TEXT_MAX];
+	const char		*want[1] = { a };
+
+	three_parts(a, sizeof(a), 'a', 'b', "AKUT KARD en gång");
+	inject(f, "+46701740605", a, &o);
+	inject(f, "+46701740605", a, &o);
+	start_ready(f);
+	expect_texts(f, want, 1);
+	expect_pending(f, 0);
+	assert_int_equal(next_msg(f, 3 * SWEEP_MS), 0);
+}
+
 static void
 test_status_report(void **state)
 {
@@ -1027,6 +1135,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_incomplete, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_same_ref_both_complete,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_ref_apart_in_time,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_ref_repeated_copy,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_report, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_flash_binary_ucs2_in, setup,
