@@ -49,6 +49,7 @@ JOURD_SRCS = \
 	src/modem.c \
 	src/inbound.c \
 	src/consult.c \
+	src/events.c \
 	src/outbox.c \
 	src/trouble.c \
 	src/clockjump.c
@@ -178,7 +179,8 @@ $(FAULTS_BUILD)/failwrite.so: tests/faults/failwrite.c
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -shared -fPIC -o $@ $< -ldl
 
 # make bench: figures, not tests (bench/run.py prints the table).
-BENCH_OBJS = $(BUILD)/src/inbound.o $(BUILD)/src/consult.o $(BUILD)/src/outbox.o
+BENCH_OBJS = $(BUILD)/src/inbound.o $(BUILD)/src/consult.o $(BUILD)/src/events.o \
+	     $(BUILD)/src/outbox.o
 $(BUILD)/bench_pipeline: bench/bench_pipeline.c $(BENCH_OBJS) $(BUILD)/libjourd.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -110,10 +110,12 @@ int	consult_oncall(struct jourd *j, const char *unit, const char *role,
 	    jtime_t now, char phone[PHONE_MAX]);
 int	consult_repage_role(struct jourd *j, const char *unit,
 	    const char *role, const char *phone, jtime_t now);
-int	consult_event(struct jourd *j, int64_t consult, jtime_t ts,
-	    const char *type, const char *actor, const char *detail);
 int	consult_reply(struct jourd *j, const char *to, const char *text,
 	    const char *kind, int64_t consult, jtime_t now);
+
+/* events.c */
+int	event_write(struct jourd *j, int64_t consult, jtime_t ts,
+	    const char *type, const char *actor, const char *detail);
 
 /* outbox.c */
 int64_t	outbox_push(struct jourd *j, const char *to, const char *text,

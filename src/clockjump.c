@@ -75,7 +75,7 @@ clockjump_check(struct jourd *j)
 	    "message(s), %d reply window(s)", (long long)(step / JT_SECOND),
 	    (long long)((step < 0 ? -step : step) % JT_SECOND),
 	    jtime_iso(now, iso, sizeof(iso)), legs, outbox, reply);
-	if (consult_event(j, 0, now, "clock_step", "jourd", detail) == -1)
+	if (event_write(j, 0, now, "clock_step", "jourd", detail) == -1)
 		goto fail;
 	if (j->trouble_since != 0) {
 		snprintf(since, sizeof(since), "%lld",

@@ -49,9 +49,6 @@ static const char sql_unit_phone[] =
     "SELECT phone FROM units WHERE code = ?";
 static const char sql_unit_name[] =
     "SELECT name FROM units WHERE code = ?";
-static const char sql_event[] =
-    "INSERT INTO events (ts, consult_id, type, actor, detail)"
-    " VALUES (?, ?, ?, ?, ?)";
 static const char sql_code_reuse[] =
     "SELECT code FROM pages WHERE consult_id = ? AND to_phone = ?"
     " ORDER BY id DESC LIMIT 1";
@@ -220,23 +217,6 @@ consult_run_load(struct consult_run *r, struct jourd *j, int64_t id,
 }
 
 int
-consult_event(struct jourd *j, int64_t consult, jtime_t ts, const char *type,
-    const char *actor, const char *detail)
-{
-	sqlite3_stmt	*st;
-
-	if ((st = db_stmt(j->db, sql_event)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, ts);
-	if (consult > 0)
-		sqlite3_bind_int64(st, 2, consult);
-	db_bind_text(st, 3, type);
-	db_bind_text(st, 4, actor[0] ? actor : "jourd");
-	db_bind_text(st, 5, detail);
-	return db_done(j->db, st);
-}
-
-int
 consult_reply(struct jourd *j, const char *to, const char *text,
     const char *kind, int64_t consult, jtime_t now)
 {
@@ -315,7 +295,7 @@ consult_page(struct consult_run *r, const struct esc_action *a, jtime_t now)
 		return -1;
 	snprintf(detail, sizeof(detail), "%s %s %s step %d code %d",
 	    r->c->legs[a->leg].unit, a->role, a->to, a->step + 1, code);
-	return consult_event(j, r->c->id, now, "paged", "", detail);
+	return event_write(j, r->c->id, now, "paged", "", detail);
 }
 
 /* Sends text to to and records that the person was told. */
@@ -328,7 +308,7 @@ consult_tell(struct consult_run *r, const char *to, const char *text,
 	if (outbox_push(r->j, to, text, kind, r->c->id, now) <= 0)
 		return -1;
 	snprintf(detail, sizeof(detail), "%s %s", to, what);
-	return consult_event(r->j, r->c->id, now, "notified", "", detail);
+	return event_write(r->j, r->c->id, now, "notified", "", detail);
 }
 
 static const char *
@@ -568,7 +548,7 @@ consult_execute(struct consult_run *r, const struct esc_actions *acts,
 			rc = consult_page(r, a, now);
 			break;
 		case ESC_EVENT:
-			rc = consult_event(r->j, r->c->id, now, a->event,
+			rc = event_write(r->j, r->c->id, now, a->event,
 			    a->actor, a->detail);
 			break;
 		case ESC_TELL_REQUESTER:
@@ -648,7 +628,7 @@ consult_queue(struct jourd *j, struct esc_consult *c, jtime_t start_at,
 	jtime_short(start_at, now, opens, sizeof(opens));
 	snprintf(detail, sizeof(detail), "pages at %s",
 	    jtime_iso(start_at, iso, sizeof(iso)));
-	if (consult_event(j, c->id, now, "queued", "", detail) == -1)
+	if (event_write(j, c->id, now, "queued", "", detail) == -1)
 		return -1;
 	msg_queued(text, sizeof(text), &r.m, opens);
 	return consult_tell(&r, r.info.requester, text, "notify", "köat", now);
@@ -699,12 +679,12 @@ consult_create_routed(struct jourd *j, int track, const char *requester,
 	for (i = 0; i < c.nlegs && len < sizeof(detail); i++)
 		len += snprintf(detail + len, sizeof(detail) - len, "%s%s",
 		    i ? "," : " ", c.legs[i].unit);
-	if (consult_event(j, c.id, now, "created", requester, detail) == -1)
+	if (event_write(j, c.id, now, "created", requester, detail) == -1)
 		return -1;
 	if (routed_from[0] != '\0') {
 		snprintf(detail, sizeof(detail), "%s closed → %s", routed_from,
 		    c.legs[0].unit);
-		if (consult_event(j, c.id, now, "routed", "", detail) == -1)
+		if (event_write(j, c.id, now, "routed", "", detail) == -1)
 			return -1;
 	}
 	if (c.state == CONSULT_QUEUED)

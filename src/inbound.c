@@ -403,7 +403,7 @@ inbound_reject(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	text_copy(info.text, sizeof(info.text), masked);
 	if (store_insert(j->db, &c, &info, inbox_id) == -1)
 		return -1;
-	if (consult_event(j, c.id, now, "rejected", from, "personnummer i "
+	if (event_write(j, c.id, now, "rejected", from, "personnummer i "
 	    "texten: inget skickat, texten maskerad") == -1)
 		return -1;
 	return c.id;
@@ -1033,7 +1033,7 @@ inbound_jour(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 		return -1;
 	snprintf(detail, sizeof(detail), "%s %s until %s", unit, role,
 	    jtime_iso(end, iso, sizeof(iso)));
-	if (consult_event(j, 0, now, "handover", from, detail) == -1)
+	if (event_write(j, 0, now, "handover", from, detail) == -1)
 		return -1;
 
 	jtime_short(end, now, until, sizeof(until));
@@ -1304,7 +1304,7 @@ inbound_status_report(struct jourd *j, const struct ipc_status_report *r)
 	if (db_done(j->db, st) == -1)
 		goto fail;
 	snprintf(detail, sizeof(detail), "%s %s", kind, to);
-	if (consult > 0 && consult_event(j, consult, jtime_now(), "delivered", "",
+	if (consult > 0 && event_write(j, consult, jtime_now(), "delivered", "",
 	    detail) == -1)
 		goto fail;
 	if (db_commit(j->db) == 0)

@@ -175,7 +175,7 @@ outbox_store(struct jourd *j, const struct ipc_send_result *r, jtime_t now)
 		if (db_done(j->db, st) == -1)
 			goto fail;
 		snprintf(detail, sizeof(detail), "%s %s: %s", kind, to, r->error);
-		if (consult_event(j, consult, now, "send_failed", "", detail) == -1)
+		if (event_write(j, consult, now, "send_failed", "", detail) == -1)
 			goto fail;
 	} else {
 		for (delay = j->cf.send_retry, i = 1; i < attempts && delay <

@@ -149,7 +149,7 @@ trouble_tick(struct jourd *j)
 	snprintf(detail, sizeof(detail), "modem unusable since %s: %s", since,
 	    j->trouble_why);
 	log_warnx("%s", detail);
-	if (consult_event(j, 0, now, "modem_trouble", "jourd", detail) == -1) {
+	if (event_write(j, 0, now, "modem_trouble", "jourd", detail) == -1) {
 		log_warnx("modem trouble: could not record it; retrying");
 		return;
 	}
@@ -175,7 +175,7 @@ trouble_ready(struct jourd *j)
 		    (long long)((now - j->trouble_since) / 1000));
 		if (db_begin(j->db) == -1)
 			return;
-		if (consult_event(j, 0, now, "modem_back", "jourd", detail) == -1)
+		if (event_write(j, 0, now, "modem_back", "jourd", detail) == -1)
 			goto fail;
 		for (i = 0; i < j->cf.nadmins; i++)
 			if (outbox_push(j, j->cf.admins[i], text, "admin", 0,
