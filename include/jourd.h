@@ -56,6 +56,9 @@ struct jourd {
 	char			 trouble_why[128];
 };
 
+/* The route of the [modem] section (DESIGN §10); the only one so far. */
+#define ROUTE_MAIN	"main"
+
 /* jourd.c */
 void	jourd_rearm(struct jourd *j);
 void	jourd_set_status(struct jourd *j, const char *key, const char *value);

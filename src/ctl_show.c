@@ -76,7 +76,7 @@ static const char sql_person_name[] =
     "SELECT name FROM people WHERE phone = ?";
 static const char sql_outbox[] =
     "SELECT id, to_phone, text, state, attempts, created_at, sent_at,"
-    " delivered_at, kind, consult_id, error FROM outbox"
+    " delivered_at, kind, consult_id, error, route FROM outbox"
     " WHERE (?1 IS NULL OR created_at >= ?1) ORDER BY id";
 static const char sql_status_rows[] =
     "SELECT key, value, updated_at FROM status";
@@ -797,20 +797,20 @@ ctl_outbox(struct ctl *c, const struct ctl_options *o)
 	if ((st = db_stmt(c->db, sql_outbox)) == NULL)
 		return show_db_error(c);
 	db_bind_time(st, 1, o->since);
-	/* The fixed columns take 93 characters; the text gets the rest. */
+	/* The fixed columns take 103 characters; the text gets the rest. */
 	if ((width = show_width()) == 0)
 		textw = SMS_TEXT_MAX;
 	else
-		textw = width - 93 > 12 ? width - 93 : 12;
+		textw = width - 103 > 12 ? width - 103 : 12;
 	if (c->json) {
 		json_init(&j, stdout, true);
 		json_object_begin(&j);
 		json_key(&j, "outbox");
 		json_array_begin(&j);
 	} else
-		printf("%6s  %-16s  %-13s  %-10s  %-7s  %3s  %-11s  %-11s  %s\n",
-		    "ID", "CREATED", "TO", "KIND", "STATE", "TRY", "SENT",
-		    "DELIVERED", "TEXT");
+		printf("%6s  %-16s  %-13s  %-10s  %-8s  %-7s  %3s  %-11s  %-11s  "
+		    "%s\n", "ID", "CREATED", "TO", "KIND", "ROUTE", "STATE", "TRY",
+		    "SENT", "DELIVERED", "TEXT");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		jtime_t created_at = ctl_col_time(st, 5);
 
@@ -834,6 +834,9 @@ ctl_outbox(struct ctl *c, const struct ctl_options *o)
 			json_kv_string(&j, "error",
 			    sqlite3_column_type(st, 10) == SQLITE_NULL ? NULL :
 			    db_text(st, 10));
+			json_kv_string(&j, "route",
+			    sqlite3_column_type(st, 11) == SQLITE_NULL ? NULL :
+			    db_text(st, 11));
 			json_object_end(&j);
 			continue;
 		}
@@ -841,6 +844,8 @@ ctl_outbox(struct ctl *c, const struct ctl_options *o)
 		    ctl_local(created_at, false, created, sizeof(created)));
 		show_cell(db_text(st, 1), 13);
 		show_cell(db_text(st, 8), 10);
+		show_cell(sqlite3_column_type(st, 11) == SQLITE_NULL ? "-" :
+		    db_text(st, 11), 8);
 		show_cell(db_text(st, 3), 7);
 		printf("%3d  %-11s  %-11s  ", sqlite3_column_int(st, 4),
 		    show_when(ctl_col_time(st, 6), created_at, sent, sizeof(sent)),

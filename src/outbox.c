@@ -21,8 +21,8 @@ static const char sql_next[] =
     "SELECT id, to_phone, text FROM outbox WHERE state = 'queued'"
     " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1";
 static const char sql_mark_sending[] =
-    "UPDATE outbox SET state = 'sending', attempts = attempts + 1"
-    " WHERE id = ? AND state = 'queued'";
+    "UPDATE outbox SET state = 'sending', attempts = attempts + 1, route = ?2"
+    " WHERE id = ?1 AND state = 'queued'";
 static const char sql_sent[] =
     "UPDATE outbox SET state = 'sent', sent_at = ?, msg_ref = ?, error = NULL"
     " WHERE id = ?";
@@ -114,6 +114,7 @@ outbox_kick(struct jourd *j)
 	if ((st = db_stmt(j->db, sql_mark_sending)) == NULL)
 		return;
 	sqlite3_bind_int64(st, 1, msg.outbox_id);
+	db_bind_text(st, 2, ROUTE_MAIN);
 	if (db_done(j->db, st) == -1) {
 		/* Still 'queued': it goes when writes work. */
 		outbox_settle_later(j);

@@ -3,7 +3,8 @@ import os
 import subprocess
 import tempfile
 
-from harness import JOURCTL, JOURD, ROOT, Gateway, check
+from harness import (JOURCTL, JOURD, PRIMARY, REQUESTER, ROOT, Gateway,
+                     check)
 
 
 def jourd_check(text):
@@ -73,3 +74,22 @@ def test_admin_number_with_spaces_and_database_directory_created():
     check(r.returncode == 0, "import creates the database directory: %s" % r.stderr)
     mode = os.stat(os.path.join(d, "state")).st_mode & 0o777
     check(mode == 0o700, "state directory is private: %o" % mode)
+
+
+def test_outbox_shows_the_route_that_carried_each_sms():
+    """[modem] is the route "main": every SMS it sent says so in jourctl
+    outbox and its JSON; the table has a ROUTE column."""
+    gw = Gateway(escalation="primary")
+    try:
+        gw.start()
+        gw.inject(REQUESTER, "AKUT KARD ring mig")
+        gw.wait_sent(PRIMARY, "Svara OK 1")
+        gw.wait_sent(REQUESTER, "Mottaget")
+        rows = gw.outbox()
+        check(rows and all(m["route"] == "main" for m in rows),
+              "routes: %r" % [(m["state"], m["route"]) for m in rows])
+        table = gw.ctl("outbox").stdout.decode()
+        check("ROUTE" in table.splitlines()[0], "header: %r" % table[:120])
+        check(" main " in table, "table: %r" % table)
+    finally:
+        gw.close()
