@@ -50,6 +50,7 @@ JOURD_SRCS = \
 	src/inbound.c \
 	src/consult.c \
 	src/events.c \
+	src/worker.c \
 	src/outbox.c \
 	src/trouble.c \
 	src/clockjump.c

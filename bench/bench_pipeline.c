@@ -37,7 +37,7 @@ static long	bench_committed, bench_retried;
 
 /* The fake modem worker: what the parent would have sent it. */
 void
-jourd_to_worker(struct jourd *j, enum ipc_type type, const void *p, size_t len)
+worker_send(struct jourd *j, enum ipc_type type, const void *p, size_t len)
 {
 	if (type == IPC_SMS_COMMITTED)
 		bench_committed++;

@@ -63,8 +63,16 @@ struct jourd {
 void	jourd_rearm(struct jourd *j);
 void	jourd_set_status(struct jourd *j, const char *key, const char *value);
 void	jourd_beat(struct jourd *j);
-void	jourd_to_worker(struct jourd *j, enum ipc_type type, const void *p,
+struct timeval jourd_tv(jtime_t ms);
+
+/* worker.c */
+void	worker_init(struct jourd *j);
+void	worker_start(struct jourd *j);
+void	worker_send(struct jourd *j, enum ipc_type type, const void *p,
 	    size_t len);
+void	worker_lost(struct jourd *j, const char *why);
+int	worker_watchdog(struct jourd *j);
+void	worker_shutdown(struct jourd *j);
 
 /* clockjump.c */
 void	clockjump_init(struct jourd *j);

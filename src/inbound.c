@@ -1238,7 +1238,7 @@ inbound_sms_batch(struct jourd *j, const struct ipc_sms_in *const *m, int n)
 	}
 	for (i = 0; i < n; i++) {
 		tok.token = m[i]->token;
-		jourd_to_worker(j, stored[i] ? IPC_SMS_COMMITTED : IPC_SMS_RETRY,
+		worker_send(j, stored[i] ? IPC_SMS_COMMITTED : IPC_SMS_RETRY,
 		    &tok, sizeof(tok));
 	}
 	if (nstored > 0) {

@@ -30,10 +30,6 @@
 #include "text.h"
 
 #define HEARTBEAT_INTERVAL	(5 * JT_SECOND)
-#define RESPAWN_MIN		(1 * JT_SECOND)
-#define RESPAWN_MAX		(60 * JT_SECOND)
-
-static void	jourd_worker_start(struct jourd *j);
 
 static const char sql_status[] =
     "INSERT INTO status (key, value, updated_at) VALUES (?, ?, ?)"
@@ -52,7 +48,7 @@ usage(void)
 	exit(2);
 }
 
-static struct timeval
+struct timeval
 jourd_tv(jtime_t ms)
 {
 	struct timeval	tv;
@@ -149,197 +145,6 @@ jourd_due_cb(evutil_socket_t fd, short ev, void *arg)
 	jourd_rearm(j);
 }
 
-void
-jourd_to_worker(struct jourd *j, enum ipc_type type, const void *p, size_t len)
-{
-	if (j->worker_pid == -1)
-		return;
-	if (ipc_send(j->worker_fd, type, p, len) == -1)
-		log_warn("modem worker: send");
-}
-
-static void
-jourd_modem_state(struct jourd *j, const struct ipc_modem_state *s)
-{
-	static const char *names[] = { "connecting", "ready", "failed",
-	    "pin_wrong" };
-	char	since[32];
-
-	if (s->status != (uint32_t)j->modem)
-		log_info("modem: %s%s%s", names[s->status], s->detail[0] ?
-		    ": " : "", s->detail);
-	if (s->status == MODEM_PIN_WRONG)
-		trouble_pin_wrong(j);
-	if (s->status == MODEM_READY)
-		trouble_ready(j);
-	else
-		trouble_start(j, s->detail[0] ? s->detail : names[s->status]);
-	if (s->status != (uint32_t)j->modem || s->status != MODEM_READY) {
-		snprintf(since, sizeof(since), "%lld", (long long)jtime_now());
-		jourd_set_status(j, "modem_since", since);
-	}
-	j->modem = s->status;
-	jourd_set_status(j, "modem", names[s->status]);
-	jourd_set_status(j, "modem_detail", s->detail);
-	if (j->modem == MODEM_READY && j->ready_since == 0)
-		j->ready_since = jtime_mono();
-	outbox_kick(j);
-	jourd_rearm(j);
-}
-
-static void
-jourd_worker_stop(struct jourd *j, const char *why)
-{
-	if (j->worker_ev != NULL) {
-		event_free(j->worker_ev);
-		j->worker_ev = NULL;
-	}
-	if (j->worker_fd != -1)
-		close(j->worker_fd);
-	j->worker_fd = -1;
-	if (j->worker_pid != -1)
-		kill(j->worker_pid, SIGKILL);
-	j->worker_pid = -1;
-	j->modem = MODEM_CONNECTING;
-	j->ready_since = 0;
-	j->ping_sent = 0;
-	outbox_lost(j, why);
-	jourd_set_status(j, "modem", "down");
-	trouble_start(j, why);
-}
-
-/* The worker is gone or broken: start another one after a growing pause. */
-static void
-jourd_worker_lost(struct jourd *j, const char *why)
-{
-	struct timeval	tv;
-
-	log_warnx("modem worker: %s; restarting in %llds", why,
-	    (long long)(j->respawn_delay / JT_SECOND));
-	jourd_worker_stop(j, why);
-	tv = jourd_tv(j->respawn_delay);
-	evtimer_add(j->respawn, &tv);
-	j->respawn_delay *= 2;
-	if (j->respawn_delay > RESPAWN_MAX)
-		j->respawn_delay = RESPAWN_MAX;
-}
-
-/*
- * Everything the worker has written, as fast as it comes: SMS handed over
- * together (a sweep that found several) are stored in one transaction.
- */
-static void
-jourd_worker_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	static struct ipc_sms_in	 sms[INBOUND_BATCH_MAX];
-	static union {
-		struct ipc_send_result	 result;
-		struct ipc_modem_state	 state;
-		struct ipc_status_report report;
-		struct ipc_token	 token;
-		char			 raw[IPC_MAX_PAYLOAD];
-	}			 buf;
-	const struct ipc_sms_in	*batch[INBOUND_BATCH_MAX];
-	struct jourd		*j = arg;
-	struct ipc_hdr		 hdr;
-	const char		*lost = NULL;
-	int			 rc, n = 0, i;
-
-	/* What the worker hands over is stored with now in the new clock's
-	 * terms: the due times stored before a step follow it first. */
-	clockjump_check(j);
-	while (n < INBOUND_BATCH_MAX && lost == NULL) {
-		rc = ipc_recv(fd, &hdr, &sms[n]);
-		if (rc == 0) {
-			lost = "exited";
-			break;
-		}
-		if (rc == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				lost = errno == EBADMSG ? "sent a bad message" :
-				    strerror(errno);
-			break;
-		}
-		switch (hdr.type) {
-		case IPC_SMS_IN:
-			n++;
-			continue;
-		case IPC_MODEM_STATE:
-			memcpy(&buf.state, &sms[n], sizeof(buf.state));
-			jourd_modem_state(j, &buf.state);
-			break;
-		case IPC_SEND_RESULT:
-			memcpy(&buf.result, &sms[n], sizeof(buf.result));
-			outbox_result(j, &buf.result);
-			break;
-		case IPC_STATUS_REPORT:
-			memcpy(&buf.report, &sms[n], sizeof(buf.report));
-			inbound_status_report(j, &buf.report);
-			break;
-		case IPC_PONG:
-			j->ping_sent = 0;
-			break;
-		default:
-			lost = "sent an unexpected message";
-			break;
-		}
-	}
-	/* Stored even when the worker is gone: a new one reads them again
-	 * and finds them committed. */
-	for (i = 0; i < n; i++)
-		batch[i] = &sms[i];
-	if (n > 0)
-		inbound_sms_batch(j, batch, n);
-	if (lost != NULL)
-		jourd_worker_lost(j, lost);
-}
-
-static void
-jourd_worker_start(struct jourd *j)
-{
-	int	fd, refused;
-	pid_t	pid;
-
-	/* Unknown is not "no": three wrong PINs lock the SIM for good. */
-	if ((refused = trouble_pin_refused(j)) == -1) {
-		jourd_worker_lost(j, "the database could not say whether the "
-		    "SIM refused this PIN");
-		return;
-	}
-	if (refused) {
-		/* Entering it again could lock the SIM: wait for a new PIN. */
-		log_warnx("modem: the SIM refused this PIN before; set [modem] "
-		    "pin and restart jourd");
-		j->modem = MODEM_PIN_WRONG;
-		jourd_set_status(j, "modem", "pin_wrong");
-		jourd_set_status(j, "modem_detail", "the SIM refused this PIN "
-		    "before; not entered again");
-		trouble_start(j, "wrong SIM PIN");
-		return;
-	}
-	if ((pid = modem_spawn(&j->cf.modem, &fd)) == -1) {
-		jourd_worker_lost(j, "could not start");
-		return;
-	}
-	j->worker_pid = pid;
-	j->worker_fd = fd;
-	j->ping_sent = 0;
-	j->modem = MODEM_CONNECTING;
-	evutil_make_socket_nonblocking(fd);
-	j->worker_ev = event_new(j->base, fd, EV_READ | EV_PERSIST,
-	    jourd_worker_cb, j);
-	event_add(j->worker_ev, NULL);
-	jourd_set_status(j, "modem", "connecting");
-	log_info("modem worker %d started (%s %s)", (int)pid,
-	    j->cf.modem.driver == DRIVER_AT ? "at" : "dummy", j->cf.modem.device);
-}
-
-static void
-jourd_respawn_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	jourd_worker_start(arg);
-}
-
 /*
  * Every few seconds: a step of the wall clock that no other callback has
  * seen yet, the status rows jourctl reads, and the worker watchdog.
@@ -351,31 +156,11 @@ jourd_heartbeat_cb(evutil_socket_t fd, short ev, void *arg)
 
 	clockjump_check(j);
 	jourd_beat(j);
-	if (j->inflight != 0 && jtime_mono() - j->inflight_since >
-	    j->cf.modem.reply_timeout) {
-		jourd_worker_lost(j, "no answer to a send");
+	if (worker_watchdog(j) == -1)
 		return;
-	}
-	/* A worker that answers no ping within the bound is hung. */
-	if (j->worker_pid != -1) {
-		if (j->ping_sent != 0 && jtime_mono() - j->ping_sent >
-		    j->cf.modem.reply_timeout) {
-			jourd_worker_lost(j, "does not answer");
-			return;
-		}
-		if (j->ping_sent == 0) {
-			struct ipc_token t = { .token = (uint32_t)jtime_mono() };
-
-			j->ping_sent = jtime_mono();
-			jourd_to_worker(j, IPC_PING, &t, sizeof(t));
-		}
-	}
 	if (j->modem == MODEM_READY && j->trouble_since != 0)
 		trouble_ready(j);
 	trouble_tick(j);
-	/* Only a worker that stays up a while earns a quick restart again. */
-	if (j->ready_since != 0 && jtime_mono() - j->ready_since > RESPAWN_MAX)
-		j->respawn_delay = RESPAWN_MIN;
 	sd_notify(0, "WATCHDOG=1");
 	/* A step the heartbeat moved the due times for needs a new wait. */
 	jourd_rearm(j);
@@ -418,7 +203,7 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	case SIGCHLD:
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 			if (pid == j->worker_pid)
-				jourd_worker_lost(j, "died");
+				worker_lost(j, "died");
 		break;
 	}
 }
@@ -476,16 +261,13 @@ main(int argc, char *argv[])
 	 * file it was given, before any migration. The lock dies with us. */
 	if ((j->db = db_open_daemon(j->cf.database, err, sizeof(err))) == NULL)
 		fatalx("database %s", err);
-	j->worker_pid = -1;
-	j->worker_fd = -1;
-	j->respawn_delay = RESPAWN_MIN;
 	j->started_at = jtime_now();
 	clockjump_init(j);
 
 	if ((j->base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	j->due_timer = evtimer_new(j->base, jourd_due_cb, j);
-	j->respawn = evtimer_new(j->base, jourd_respawn_cb, j);
+	worker_init(j);
 	j->outbox_timer = evtimer_new(j->base, outbox_settle_cb, j);
 	j->heartbeat = event_new(j->base, -1, EV_PERSIST, jourd_heartbeat_cb, j);
 	j->sig_term = evsignal_new(j->base, SIGTERM, jourd_signal_cb, j);
@@ -511,7 +293,7 @@ main(int argc, char *argv[])
 	jourd_beat(j);
 
 	trouble_resume(j);
-	jourd_worker_start(j);
+	worker_start(j);
 	/* Escalations that fell due while jourd was down fire now. */
 	jourd_due_cb(-1, 0, j);
 	log_info("jourd ready: database %s, %d track(s) on", j->cf.database,
@@ -526,22 +308,14 @@ main(int argc, char *argv[])
 	outbox_settle(j);
 	jourd_set_status(j, "heartbeat", "0");
 	jourd_set_status(j, "heartbeat_mono", "0");
-	if (j->worker_pid != -1) {
-		close(j->worker_fd);
-		kill(j->worker_pid, SIGTERM);
-		waitpid(j->worker_pid, NULL, 0);
-	}
-	jourd_set_status(j, "modem", "down");
+	worker_shutdown(j);
 	event_free(j->due_timer);
-	event_free(j->respawn);
 	event_free(j->outbox_timer);
 	event_free(j->heartbeat);
 	event_free(j->sig_term);
 	event_free(j->sig_int);
 	event_free(j->sig_hup);
 	event_free(j->sig_chld);
-	if (j->worker_ev != NULL)
-		event_free(j->worker_ev);
 	event_base_free(j->base);
 	db_close(j->db);
 	return 0;

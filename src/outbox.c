@@ -123,7 +123,7 @@ outbox_kick(struct jourd *j)
 	j->inflight = msg.outbox_id;
 	j->inflight_since = jtime_mono();
 	log_debug("outbox %lld: sending to %s", (long long)msg.outbox_id, msg.to);
-	jourd_to_worker(j, IPC_SEND, &msg, sizeof(msg));
+	worker_send(j, IPC_SEND, &msg, sizeof(msg));
 }
 
 /*
