@@ -111,6 +111,12 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libjourd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+# One wake-up call through libGammu's AT driver, for the fake modem's
+# self-test (tests/integration/test_fakemodem.py); never installed.
+$(BUILD)/tests/dialtest: tests/fakemodem/dialtest.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+
 # Installs the Debian packages jourd needs when any is missing (root only).
 deps:
 	@sh tools/deps.sh
@@ -122,13 +128,13 @@ run: deps
 unit: $(UNIT_BINS)
 	@sh tools/run-unit.sh $(UNIT_BINS)
 
-integration: all
+integration: all $(BUILD)/tests/dialtest
 	@python3 tests/integration/run.py -j $${JOURD_TEST_JOBS:-4}
 
 # The integration tests run twice: on the normal build and on the sanitizer
 # build (ASAN_* below), which is built here too.
 check: deps
-	$(MAKE) all $(UNIT_BINS)
+	$(MAKE) all $(UNIT_BINS) $(BUILD)/tests/dialtest
 	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
 	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl
 	$(MAKE) faults

@@ -3,6 +3,7 @@
 mode: what jourd's integration tests talk to instead of a USB modem.
 
     python3 fakemodem.py --dir DIR [--pin 1234] [--manufacturer NAME]
+                         [--send-delay SECONDS|MIN-MAX] [--no-chup]
 
 DIR/modem is a symbolic link to the pseudo-terminal (give it to jourd as
 [modem] device); DIR/ctl.sock is the control socket: one JSON object per
@@ -18,12 +19,31 @@ vendor's modem. Every command line is logged to DIR/at.log and every
 submitted PDU is decoded and kept (7-bit with the extension table, UCS-2,
 concatenated parts).
 
+Voice calls as libGammu 1.42's AT driver places them: GSM_DialVoice sends
+ATDT<number>; (and ATD<number>; if that gets ERROR), GSM_SetIncomingCall
+sends AT+CLIP=1, AT+CRC=1 and AT+CCWA=1, GSM_CancelCall sends AT+CHUP when
+AT+CHUP=? said OK at connect time and ATH otherwise (--no-chup makes the
+fake a modem without AT+CHUP). ATD answers OK as soon as the call is set
+up, as a modem does for a voice call; the call then rings until the
+terminal hangs up, or until the callee ends it with the unsolicited result
+the control socket chose (NO CARRIER, BUSY or NO ANSWER; of these libGammu
+reports only NO CARRIER, as GSM_CALL_CallRemoteEnd). Every call is in the
+call log with the time it was dialled and ended and by whom.
+
+A real modem takes 1-5 s between the PDU and +CMGS: --send-delay (or the
+control socket) sets that network delay, fixed or drawn from a range; 0 by
+default. What the terminal types meanwhile waits, as on a real modem.
+
 Faults on request: stop answering, answer +CMS ERROR to the next sends,
 drop the line (the device disappears) and come back on a new one.
 """
 import argparse
+import heapq
+import itertools
 import json
 import os
+import random
+import re
 import select
 import socket
 import sys
@@ -34,6 +54,31 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pdu  # noqa: E402
 
 CAPACITY = 30
+# What the callee can do to a call: let it ring until the terminal hangs
+# up, or end it with one of the modem's unsolicited final results.
+CALLEE_RESULTS = ("ring", "NO CARRIER", "BUSY", "NO ANSWER")
+# Dial strings the fake accepts: an optional + and up to 32 digits, * or #.
+DIAL_NUMBER = re.compile(r"\+?[0-9*#]{1,32}")
+# The longest network delay or callee wait the control socket takes.
+MAX_WAIT = 600
+
+
+def parse_delay(text):
+    """(min, max) seconds from "S" or "MIN-MAX"; ValueError when bad."""
+    parts = str(text).split("-")
+    if len(parts) > 2:
+        raise ValueError("send delay %r: SECONDS or MIN-MAX" % text)
+    return check_delay(*(float(p) for p in parts))
+
+
+def check_delay(lo, hi=None):
+    """(lo, hi) when 0 <= lo <= hi <= MAX_WAIT; ValueError otherwise."""
+    lo = float(lo)
+    hi = lo if hi is None else float(hi)
+    if not 0 <= lo <= hi <= MAX_WAIT:
+        raise ValueError("send delay %g-%g: 0 to %d s, min <= max" % (
+            lo, hi, MAX_WAIT))
+    return (lo, hi)
 
 
 class Modem:
@@ -52,9 +97,18 @@ class Modem:
         self.mr = 0
         self.silent = False
         self.cms_errors = []     # error codes for the next sends
+        self.send_delay = parse_delay(args.send_delay)
+        self.chup = not args.no_chup
+        self.sending = False     # a send waits for the network's answer
+        self.calls = []          # the call log, in dialling order
+        self.call = None         # the call in progress, one of self.calls
+        self.callee = {None: {"result": "ring", "after": 0.0}}
+        self.timers = []         # heap of (when, seq, fn)
+        self.seq = itertools.count()
         self.buf = b""
         self.pdu_len = None      # set while a PDU is being typed
         self.master = self.slave = None
+        self.generation = 0      # which line: a reopened pty may reuse fds
         self.open_line()
 
     # -- the line --------------------------------------------------------
@@ -68,11 +122,14 @@ class Modem:
             os.unlink(tmp)
         os.symlink(os.ttyname(self.slave), tmp)
         os.rename(tmp, self.link)
+        self.generation += 1
         self.buf = b""
         self.pdu_len = None
 
     def drop_line(self):
-        """The device disappears: the link goes, the terminal closes."""
+        """The device disappears: the link goes, the terminal closes, a
+        call in progress ends with it."""
+        self.end_call("line")
         if os.path.lexists(self.link):
             os.unlink(self.link)
         for fd in (self.master, self.slave):
@@ -94,13 +151,29 @@ class Modem:
     def unsolicited(self, line):
         self.write("\r\n" + line + "\r\n")
 
+    # -- time --------------------------------------------------------------
+    def after(self, seconds, fn):
+        heapq.heappush(self.timers, (time.monotonic() + seconds,
+                                     next(self.seq), fn))
+
+    def next_timeout(self):
+        """Seconds until the next timer is due, or None without timers."""
+        if not self.timers:
+            return None
+        return max(0.0, self.timers[0][0] - time.monotonic())
+
+    def run_timers(self):
+        now = time.monotonic()
+        while self.timers and self.timers[0][0] <= now:
+            heapq.heappop(self.timers)[2]()
+
     # -- input -------------------------------------------------------------
     def feed(self, data):
         if self.silent:
             self.log.write("(silent) %r\n" % data)
             return
         self.buf += data
-        while True:
+        while not self.sending:
             if self.pdu_len is not None:
                 end = min((i for i in (self.buf.find(b"\x1a"),
                                        self.buf.find(b"\x1b")) if i >= 0),
@@ -126,6 +199,8 @@ class Modem:
         up = line.upper()
         if not up.startswith("AT"):
             return self.reply("ERROR")
+        if up.startswith("ATD"):
+            return self.dial(up[3:], line)
         handler = self.dispatch(up[2:])
         if handler is None:
             return self.reply("ERROR")
@@ -151,7 +226,9 @@ class Modem:
             ("+CFUN=?", lambda c, r: self.reply("+CFUN: (0,1,4)", "OK")),
             ("+CFUN?", lambda c, r: self.reply("+CFUN: 1", "OK")),
             ("+CFUN=1", self.ok),
-            ("+CHUP=?", self.ok),
+            ("+CHUP=?", self.chup_test), ("+CHUP", self.hang_up),
+            ("H", self.hang_up), ("H0", self.hang_up),
+            ("+CLIP=", self.ok), ("+CRC=", self.ok), ("+CCWA=", self.ok),
             ("+CSQ", lambda c, r: self.reply("+CSQ: 21,99", "OK")),
             ("+CREG?", lambda c, r: self.reply("+CREG: 0,1", "OK")),
             ("+CREG=", self.ok),
@@ -294,13 +371,84 @@ class Modem:
         except (ValueError, IndexError) as e:
             self.log.write("bad PDU: %s\n" % e)
             return self.reply("+CMS ERROR: 304")
-        if self.cms_errors:
-            return self.reply("+CMS ERROR: %d" % self.cms_errors.pop(0))
-        self.mr = (self.mr + 1) % 256
-        part["mr"] = self.mr
         part["at"] = time.time()
-        self.submits.append(part)
-        self.reply("+CMGS: %d" % self.mr, "OK")
+        delay = random.uniform(*self.send_delay)
+        if delay <= 0:
+            return self.network_answer(part)
+        # Input stays in self.buf until the network has answered.
+        self.sending = True
+        gen = self.generation
+        self.after(delay, lambda: self.network_answer(part, gen))
+
+    def network_answer(self, part, gen=None):
+        """The network's verdict on a submitted part, given to the
+        terminal; a part whose line dropped or went silent meanwhile is
+        lost with it, as on a hung modem. Then what was typed meanwhile."""
+        self.sending = False
+        if gen is not None and (gen != self.generation or
+                                self.master is None or self.silent):
+            self.log.write("(send lost: the line dropped or went silent)\n")
+        elif self.cms_errors:
+            self.reply("+CMS ERROR: %d" % self.cms_errors.pop(0))
+        else:
+            self.mr = (self.mr + 1) % 256
+            part["mr"] = self.mr
+            part["answered_at"] = time.time()
+            self.submits.append(part)
+            self.reply("+CMGS: %d" % self.mr, "OK")
+        if gen is not None and self.master is not None:
+            self.feed(b"")
+
+    # -- voice calls -------------------------------------------------------
+    def dial(self, cmd, raw):
+        """ATD[T|P]<number>; places a voice call; without the ; it would be
+        a data call, which this modem does not make."""
+        rest = cmd[1:] if cmd[:1] in ("T", "P") else cmd
+        if not rest.endswith(";"):
+            return self.reply("ERROR")
+        number = rest[:-1].strip()
+        if not DIAL_NUMBER.fullmatch(number):
+            return self.reply("ERROR")
+        if not self.unlocked:
+            return self.reply("+CME ERROR: 11")     # SIM PIN required
+        if self.call is not None:
+            return self.reply("+CME ERROR: 3")      # operation not allowed
+        entry = {"number": number, "command": raw, "dialled_at": time.time(),
+                 "ended_at": None, "ended_by": None, "how": None,
+                 "result": None}
+        self.calls.append(entry)
+        self.call = entry
+        self.reply("OK")
+        callee = self.callee.get(number, self.callee[None])
+        if callee["result"] != "ring":
+            self.after(callee["after"],
+                       lambda: self.callee_ends(entry, callee["result"]))
+
+    def callee_ends(self, entry, result):
+        """The callee rejects or does not answer: the modem says so."""
+        if self.call is not entry:
+            return
+        self.end_call("callee", result=result)
+        self.unsolicited(result)
+
+    def end_call(self, by, how=None, result=None):
+        """Ends the call in progress, if any: by the "modem" (how: ATH or
+        AT+CHUP), the "callee" (result: its final result) or the "line"."""
+        if self.call is None:
+            return
+        self.call.update(ended_at=time.time(), ended_by=by, how=how,
+                         result=result)
+        self.call = None
+
+    def chup_test(self, cmd, raw):
+        self.reply("OK" if self.chup else "ERROR")
+
+    def hang_up(self, cmd, raw):
+        """ATH or AT+CHUP: OK whether or not a call was in progress."""
+        if cmd.startswith("+CHUP") and not self.chup:
+            return self.reply("ERROR")
+        self.end_call("modem", "AT+CHUP" if cmd.startswith("+") else "ATH")
+        self.reply("OK")
 
     # -- what the network does --------------------------------------------
     def arrive(self, hexpdu, tlen):
@@ -335,12 +483,14 @@ class Modem:
                     out.append({"to": m["to"], "coding": m["coding"],
                                 "parts": m["total"], "mr": m["mr"],
                                 "at": m["at"],
+                                "answered_at": p["answered_at"],
                                 "text": "".join(m["parts"][i] for i in
                                                 sorted(m["parts"]))})
                     del open_[key]
             else:
                 out.append({"to": p["to"], "coding": p["coding"], "parts": 1,
-                            "mr": [p["mr"]], "text": p["text"], "at": p["at"]})
+                            "mr": [p["mr"]], "text": p["text"], "at": p["at"],
+                            "answered_at": p["answered_at"]})
         return out
 
     def control(self, req):
@@ -363,7 +513,39 @@ class Modem:
         if op == "state":
             return {"stored": len(self.store), "cnmi": self.cnmi,
                     "pin_tries": self.pin_tries, "silent": self.silent,
-                    "line": self.master is not None, "echo": self.echo}
+                    "line": self.master is not None, "echo": self.echo,
+                    "call": self.call, "send_delay": list(self.send_delay),
+                    "chup": self.chup}
+        if op == "calls":
+            return {"calls": self.calls}
+        if op == "callee":
+            result = req.get("result", "ring")
+            after = float(req.get("after", 0))
+            number = req.get("number")
+            if result not in CALLEE_RESULTS or not 0 <= after <= MAX_WAIT:
+                raise ValueError("callee: result one of %s, after 0-%d s" %
+                                 (", ".join(CALLEE_RESULTS), MAX_WAIT))
+            if number is not None and not (isinstance(number, str) and
+                                           DIAL_NUMBER.fullmatch(number)):
+                raise ValueError("callee: number %r is not dialable" %
+                                 (number,))
+            self.callee[number] = {"result": result, "after": after}
+            return {}
+        if op == "end_call":
+            result = req.get("result", "NO CARRIER")
+            if result not in CALLEE_RESULTS[1:]:
+                raise ValueError("end_call: result one of %s" %
+                                 ", ".join(CALLEE_RESULTS[1:]))
+            if self.call is None:
+                raise ValueError("end_call: no call in progress")
+            self.callee_ends(self.call, result)
+            return {}
+        if op == "send_delay":
+            if "seconds" in req:
+                self.send_delay = check_delay(req["seconds"])
+            else:
+                self.send_delay = check_delay(req["min"], req["max"])
+            return {}
         if op == "silent":
             self.silent = bool(req.get("on", True))
             return {}
@@ -385,7 +567,16 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--pin", default="")
     ap.add_argument("--manufacturer", default="Generic")
+    ap.add_argument("--send-delay", default="0", metavar="SECONDS|MIN-MAX",
+                    help="the network's delay before +CMGS (default 0)")
+    ap.add_argument("--no-chup", action="store_true",
+                    help="a modem without AT+CHUP (libGammu hangs up with "
+                    "ATH)")
     args = ap.parse_args()
+    try:
+        parse_delay(args.send_delay)
+    except ValueError as e:
+        ap.error(str(e))
     os.makedirs(args.dir, exist_ok=True)
     m = Modem(args)
     path = os.path.join(args.dir, "ctl.sock")
@@ -399,7 +590,8 @@ def main():
         fds = [srv] + list(clients)
         if m.master is not None:
             fds.append(m.master)
-        r, _, _ = select.select(fds, [], [])
+        r, _, _ = select.select(fds, [], [], m.next_timeout())
+        m.run_timers()
         for fd in r:
             if fd is srv:
                 c, _ = srv.accept()
@@ -423,7 +615,7 @@ def main():
                     try:
                         resp = {"ok": True}
                         resp.update(m.control(json.loads(line)))
-                    except (ValueError, KeyError) as e:
+                    except (ValueError, KeyError, TypeError) as e:
                         resp = {"ok": False, "error": str(e)}
                     fd.sendall(json.dumps(resp).encode() + b"\n")
 
@@ -431,13 +623,16 @@ def main():
 class FakeModem:
     """The tests' handle on a fake modem process."""
 
-    def __init__(self, directory, pin="", manufacturer="Generic"):
+    def __init__(self, directory, pin="", manufacturer="Generic",
+                 send_delay=0, chup=True):
         import subprocess
         self.dir = directory
         self.device = os.path.join(directory, "modem")
         self.proc = subprocess.Popen(
             [sys.executable, os.path.abspath(__file__), "--dir", directory,
-             "--pin", pin, "--manufacturer", manufacturer])
+             "--pin", pin, "--manufacturer", manufacturer,
+             "--send-delay", str(send_delay)] + ([] if chup else
+                                                 ["--no-chup"]))
         sock = os.path.join(directory, "ctl.sock")
         end = time.monotonic() + 10
         while not (os.path.exists(sock) and os.path.lexists(self.device)):
@@ -467,6 +662,11 @@ class FakeModem:
 
     def sent(self):
         return self.call(op="sent")["sent"]
+
+    def calls(self):
+        """The call log: number, dialled_at, ended_at, ended_by ("modem",
+        "callee" or "line"), how (ATH or AT+CHUP), result (the callee's)."""
+        return self.call(op="calls")["calls"]
 
     def commands(self):
         with open(os.path.join(self.dir, "at.log"), encoding="latin-1") as f:

@@ -221,3 +221,16 @@ def decode_submit(hexpdu):
     return {"to": to, "mr": mr, "text": text, "coding": coding,
             "ref": ref, "part": part, "total": total,
             "report": bool(first & 0x20), "pid": pid, "dcs": dcs}
+
+
+def submit(to, text, mr=0):
+    """One single-part 7-bit SMS-SUBMIT (hex, TPDU length) as a terminal
+    types it after AT+CMGS, with an empty SMSC field: for tests that talk
+    to the fake modem without libGammu."""
+    septets = gsm7_septets(text)
+    if septets is None or len(septets) > 160:
+        raise ValueError("not one 7-bit part: %r" % text)
+    dalen, dakind, da = bcd_number(to)
+    tpdu = (bytes([0x01, mr & 0xFF, dalen, dakind]) + da +
+            bytes([0x00, 0x00, len(septets)]) + pack7(septets))
+    return "00" + tpdu.hex().upper(), len(tpdu)
