@@ -47,7 +47,7 @@
 #define ESPA_TEXT_MAX	128
 /* Digits of a call address (the pager's number in the paging system). */
 #define ESPA_CALL_MAX	16
-/* Bytes between SOH and ETX that the parser keeps; a longer block is refused. */
+/* Bytes between SOH and ETX the parser keeps; a longer block is refused. */
 #define ESPA_BLOCK_MAX	256
 /* ENQs in a row, with nothing else between them, that make a storm. */
 #define ESPA_ENQ_STORM	16
@@ -57,7 +57,7 @@
 /* How a page text is encoded for the pager. */
 enum espa_charset {
 	ESPA_LATIN1,		/* ISO 8859-1: å ä ö as they are */
-	ESPA_ASCII,		/* 7-bit: å ä ö Å Ä Ö é folded to a a o A A O e */
+	ESPA_ASCII,		/* 7-bit: å ä ö Å Ä Ö é become a a o A A O e */
 };
 
 /* --- what jourd sends ------------------------------------------------- */
@@ -68,7 +68,7 @@ enum espa_charset {
  * always an error). Station addresses are the characters '0'..'9'.
  */
 
-/* EOT <addr> ENQ: calls station addr; jourd's poll is espa_build_call(system). */
+/* EOT <addr> ENQ: calls station addr (the poll is a call of the system). */
 size_t espa_build_call(uint8_t *buf, size_t bufsz, char addr);
 
 /* EOT <own> ENQ <system> ENQ: jourd selects the paging system to page. */
@@ -90,7 +90,7 @@ size_t espa_build_page(uint8_t *buf, size_t bufsz, const char *call,
 /* XOR of len bytes: the BCC of what follows SOH up to and including ETX. */
 uint8_t espa_bcc(const uint8_t *p, size_t len);
 
-/* True when s is a call address: 1..ESPA_CALL_MAX ASCII digits, NUL terminated. */
+/* True when s is a call address: 1..ESPA_CALL_MAX ASCII digits and a NUL. */
 bool espa_call_valid(const char *s);
 
 /* --- page texts --------------------------------------------------------- */
@@ -126,19 +126,19 @@ enum espa_result {
 	ESPA_R_ACK,		/* ACK (a digit before it is ignored) */
 	ESPA_R_NAK,		/* NAK; digit is the reason before it, or -1 */
 	ESPA_R_EOT,		/* EOT: the other station ends its turn */
-	ESPA_R_ENQ,		/* [addr] ENQ; digit is addr, or -1: it wants to send */
-	ESPA_R_STATUS,		/* a status block with a good BCC: see call, status */
+	ESPA_R_ENQ,		/* [addr] ENQ: wants to send; digit: addr */
+	ESPA_R_STATUS,		/* a status block with a good BCC */
 	ESPA_R_BAD_BCC,		/* a whole block whose BCC does not match */
-	ESPA_R_BAD_BLOCK,	/* a block with a good BCC that is no status block */
-	ESPA_R_TOO_LONG,	/* a block longer than ESPA_BLOCK_MAX: skipped */
+	ESPA_R_BAD_BLOCK,	/* a good BCC, but no status block */
+	ESPA_R_TOO_LONG,	/* longer than ESPA_BLOCK_MAX: skipped */
 	ESPA_R_GARBAGE,		/* bytes that fit no sequence (once per run) */
-	ESPA_R_ENQ_STORM,	/* an ENQ beyond ESPA_ENQ_STORM in a row: do not answer */
+	ESPA_R_ENQ_STORM,	/* ENQ past ESPA_ENQ_STORM in a row */
 };
 #define ESPA_R_LAST	ESPA_R_ENQ_STORM
 
 /* Call status (record 7) as ESPA numbers it. */
 enum espa_status {
-	ESPA_ST_UNKNOWN = 0,	/* a code jourd does not know: reported as such */
+	ESPA_ST_UNKNOWN = 0,	/* a code jourd does not know */
 	ESPA_ST_PAGED = 3,
 	ESPA_ST_ABSENT = 4,
 	ESPA_ST_ACKED = 6,
@@ -148,10 +148,12 @@ enum espa_status {
 /* One thing the paging system said. */
 struct espa_event {
 	enum espa_result	 type;
-	int			 digit;		/* ENQ's address, NAK's reason; -1 none */
-	char			 call[ESPA_CALL_MAX + 1]; /* STATUS: call address */
-	int			 code;		/* STATUS: record 7 as sent, 0..999 */
-	enum espa_status	 status;	/* STATUS: code, or ESPA_ST_UNKNOWN */
+	int			 digit;		/* address before ENQ, reason */
+						/* before NAK; or -1 */
+	/* STATUS: call address, record 7 as sent (0..999), its meaning */
+	char			 call[ESPA_CALL_MAX + 1];
+	int			 code;
+	enum espa_status	 status;
 };
 
 /* The parser's states; only espa_feed() moves between them. */
@@ -161,7 +163,7 @@ enum espa_state {
 	ESPA_S_BLOCK,		/* after SOH: collecting up to ETX */
 	ESPA_S_BCC,		/* after ETX: the next byte is the BCC */
 	ESPA_S_SKIP,		/* in an over-long block: dropping up to ETX */
-	ESPA_S_SKIP_BCC,	/* after the over-long block's ETX: drop its BCC */
+	ESPA_S_SKIP_BCC,	/* after its ETX: drop the BCC */
 };
 
 /*

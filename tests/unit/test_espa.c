@@ -324,7 +324,7 @@ test_cut(void **state)
 	/* A truncated sequence at the end is not read past len. */
 	assert_int_equal(espa_cut("a\xC3\xB6", 2, 5), 2);
 
-	/* What espa_cut keeps always encodes to exactly that many characters. */
+	/* What espa_cut keeps encodes to exactly that many characters. */
 	for (i = 0; i < 100; i++)
 		memcpy(big + 3 * i, i % 2 ? "\xE2\x82\xAC" : "\xC3\xA5" "a", 3);
 	for (i = 0; i <= 140; i++) {
@@ -426,7 +426,9 @@ test_parse_status_hand_bcc(void **state)
 	 *   32 ^ 02 = 30   ^ 31 = 01   ^ 1F = 1E   ^ 34 = 2A   ^ 32 = 18
 	 *   ^ 1E = 06   ^ 37 = 31   ^ 1F = 2E   ^ 33 = 1D   ^ 03 = 1E
 	 */
-	struct run	r = PARSE(SOH "2" STX "1" US "42" RS "7" US "3" ETX "\x1E");
+	struct run	r;
+
+	r = PARSE(SOH "2" STX "1" US "42" RS "7" US "3" ETX "\x1E");
 
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.ev[0].type, ESPA_R_STATUS);
@@ -434,7 +436,8 @@ test_parse_status_hand_bcc(void **state)
 	assert_int_equal(r.ev[0].status, ESPA_ST_PAGED);
 
 	/* The records may come in either order and others are ignored. */
-	r = PARSE(SOH "2" STX "7" US "6" RS "8" US "x" RS "1" US "42" ETX "\x5A");
+	r = PARSE(SOH "2" STX "7" US "6" RS "8" US "x" RS "1" US "42" ETX
+	    "\x5A");
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.ev[0].type, ESPA_R_STATUS);
 	assert_string_equal(r.ev[0].call, "42");
@@ -472,7 +475,7 @@ test_parse_bad_block(void **state)
 		"2" STX "1" US "4a" RS "7" US "3",	/* letter in address */
 		"2" STX "1" US "" RS "7" US "3",	/* empty address */
 		"2" STX "1" US "12345678901234567" RS "7" US "3",
-		"2" STX "1" US "42" RS "7" US "x",	/* status not a number */
+		"2" STX "1" US "42" RS "7" US "x",	/* status no number */
 		"2" STX "1" US "42" RS "7" US "",
 		"2" STX "1" US "42" RS "7" US "1234",
 		"2" STX "1" US "42" RS "7" US "3" RS "1" US "43", /* twice */
