@@ -34,6 +34,7 @@ LIB_SRCS = \
 	src/calendar.c \
 	src/esc.c \
 	src/msg.c \
+	src/espa.c \
 	src/jtime.c \
 	src/log.c \
 	src/json.c \
@@ -60,7 +61,7 @@ JOURCTL_SRCS = \
 	src/ctl_show.c \
 	src/ctl_report.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg ipc json import report modem db
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem db
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 

@@ -8,6 +8,18 @@
 
 #include "common.h"
 
+/* What text_decode() gives for an invalid or truncated sequence. */
+#define TEXT_BAD	0xFFFFFFFFu
+
+/*
+ * Decodes one code point from at most avail bytes at s into *cp (TEXT_BAD
+ * for an invalid or truncated sequence) and returns the bytes consumed,
+ * which is 1 for anything invalid so that the caller resynchronises on the
+ * next byte (0 only when avail is 0). A NUL stops a sequence because it is
+ * no continuation byte.
+ */
+size_t text_decode(const unsigned char *s, size_t avail, uint32_t *cp);
+
 /*
  * Folds UTF-8 text for matching: ASCII letters to upper case, Latin letters
  * with diacritics to their base letter (å ä á à â → A, ö ó ò ô ø → O, é è ê ë

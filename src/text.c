@@ -10,8 +10,6 @@
 
 #include "text.h"
 
-#define TEXT_BAD	0xFFFFFFFFu
-
 /*
  * Base letters for U+00C0..U+00FF; 0 where the code point has no plain
  * ASCII letter (Æ, Ð, ×, Þ, ß, æ, ð, ÷, þ).
@@ -27,13 +25,7 @@ static const char text_latin1[64] = {
 	/* F8 ø ù ú û ü ý þ ÿ */ 'O', 'U', 'U', 'U', 'U', 'Y', 0, 'Y',
 };
 
-/*
- * Decodes one code point from at most avail bytes at s into *cp (TEXT_BAD
- * for an invalid or truncated sequence) and returns the bytes consumed,
- * which is 1 for anything invalid so that the caller resynchronises on the
- * next byte. A NUL stops a sequence because it is no continuation byte.
- */
-static size_t
+size_t
 text_decode(const unsigned char *s, size_t avail, uint32_t *cp)
 {
 	uint32_t	c, min;

@@ -22,7 +22,7 @@ libs="$(pkg-config --libs sqlite3 inih) -lm"
 
 # The modules with no daemon state: parsers, checks and the importer. They
 # are instrumented for coverage; each target links only what it uses.
-srcs="text phone pnr parse config csv roster calendar esc msg jtime log json db ipc import"
+srcs="text phone pnr parse config csv roster calendar esc msg espa jtime log json db ipc import"
 
 mkdir -p "$out/obj" "$out/corpus" "$out/crashes" "$out/logs"
 sh tools/embed-schema.sh "$out" schema/*.sql || exit 1
