@@ -1,7 +1,8 @@
 #!/bin/sh
 # make check: the unit tests; the integration tests on the real daemon and
 # Gammu's dummy phone; the same integration tests once more on the
-# AddressSanitizer + UBSan build; a short crash campaign (tests/crash).
+# AddressSanitizer + UBSan build; the fake paging system's self-test; a
+# short crash campaign (tests/crash).
 # Ends with one summary line over all.
 #
 #   sh tools/check.sh ASAN_BUILD_DIR UNIT_TEST_BINARY...
@@ -28,13 +29,21 @@ integration "" "${JOURD_TEST_JOBS:-4}"
 echo "integration under ASan and UBSan ($asan):"
 integration "$asan" "${JOURD_TEST_JOBS:-3}"
 
+# Runs a command whose output ends with "PREFIX: N passed, M failed" (or
+# "N passed, M failed" when PREFIX is empty) and adds its counts.
+counted() {
+	prefix=$1; shift
+	"$@" | tee "$sum"
+	p=$(sed -n "s/^$prefix\([0-9]*\) passed, \([0-9]*\) failed\$/\1/p" "$sum")
+	f=$(sed -n "s/^$prefix\([0-9]*\) passed, \([0-9]*\) failed\$/\2/p" "$sum")
+	[ -n "$p" ] || p=0
+	[ -n "$f" ] || f=1
+	ip=$((ip + p)); if=$((if + f))
+}
+# The fake paging system's own test: the ESPA protocol by example.
+counted "" python3 tests/fakepager/test_fakepager.py
 # The crash campaign's short form; make crashtest runs the long one.
-python3 tests/crash/crashtest.py --runs 10 --messages 80 | tee "$sum"
-p=$(sed -n 's/^crashtest: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$sum")
-f=$(sed -n 's/^crashtest: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$sum")
-[ -n "$p" ] || p=0
-[ -n "$f" ] || f=1
-ip=$((ip + p)); if=$((if + f))
+counted "crashtest: " python3 tests/crash/crashtest.py --runs 10 --messages 80
 rm -f "$sum"
 echo "total: $((up + ip)) passed, $((uf + if)) failed"
 [ "$uf" -eq 0 ] && [ "$if" -eq 0 ]
