@@ -40,17 +40,15 @@ drop the line (the device disappears) and come back on a new one.
 import argparse
 import heapq
 import itertools
-import json
 import os
 import random
 import re
-import select
-import socket
 import sys
 import time
-import tty
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import fakeline  # noqa: E402
 import pdu  # noqa: E402
 
 CAPACITY = 30
@@ -113,15 +111,7 @@ class Modem:
 
     # -- the line --------------------------------------------------------
     def open_line(self):
-        self.master, self.slave = os.openpty()
-        tty.setraw(self.slave)
-        # The fake keeps the slave open, so the master never sees a hang-up
-        # while jourd reconnects.
-        tmp = self.link + ".tmp"
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        os.symlink(os.ttyname(self.slave), tmp)
-        os.rename(tmp, self.link)
+        self.master, self.slave = fakeline.pty_link(self.link)
         self.generation += 1
         self.buf = b""
         self.pdu_len = None
@@ -130,11 +120,7 @@ class Modem:
         """The device disappears: the link goes, the terminal closes, a
         call in progress ends with it."""
         self.end_call("line")
-        if os.path.lexists(self.link):
-            os.unlink(self.link)
-        for fd in (self.master, self.slave):
-            if fd is not None:
-                os.close(fd)
+        fakeline.pty_unlink(self.link, self.master, self.slave)
         self.master = self.slave = None
 
     def write(self, s):
@@ -578,46 +564,7 @@ def main():
     except ValueError as e:
         ap.error(str(e))
     os.makedirs(args.dir, exist_ok=True)
-    m = Modem(args)
-    path = os.path.join(args.dir, "ctl.sock")
-    if os.path.exists(path):
-        os.unlink(path)
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path)
-    srv.listen(8)
-    clients = {}
-    while True:
-        fds = [srv] + list(clients)
-        if m.master is not None:
-            fds.append(m.master)
-        r, _, _ = select.select(fds, [], [], m.next_timeout())
-        m.run_timers()
-        for fd in r:
-            if fd is srv:
-                c, _ = srv.accept()
-                clients[c] = b""
-            elif fd is m.master:
-                try:
-                    data = os.read(m.master, 4096)
-                except OSError:
-                    data = b""
-                if data:
-                    m.feed(data)
-            else:
-                data = fd.recv(65536)
-                if not data:
-                    del clients[fd]
-                    fd.close()
-                    continue
-                clients[fd] += data
-                while b"\n" in clients[fd]:
-                    line, clients[fd] = clients[fd].split(b"\n", 1)
-                    try:
-                        resp = {"ok": True}
-                        resp.update(m.control(json.loads(line)))
-                    except (ValueError, KeyError, TypeError) as e:
-                        resp = {"ok": False, "error": str(e)}
-                    fd.sendall(json.dumps(resp).encode() + b"\n")
+    fakeline.serve(Modem(args), args.dir)
 
 
 class FakeModem:
@@ -625,36 +572,17 @@ class FakeModem:
 
     def __init__(self, directory, pin="", manufacturer="Generic",
                  send_delay=0, chup=True):
-        import subprocess
         self.dir = directory
         self.device = os.path.join(directory, "modem")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--dir", directory,
-             "--pin", pin, "--manufacturer", manufacturer,
+        self.proc = fakeline.start(
+            __file__, directory,
+            ["--pin", pin, "--manufacturer", manufacturer,
              "--send-delay", str(send_delay)] + ([] if chup else
-                                                 ["--no-chup"]))
-        sock = os.path.join(directory, "ctl.sock")
-        end = time.monotonic() + 10
-        while not (os.path.exists(sock) and os.path.lexists(self.device)):
-            if time.monotonic() > end:
-                raise RuntimeError("fake modem did not start")
-            time.sleep(0.05)
+                                                 ["--no-chup"]),
+            self.device, "fake modem")
 
     def call(self, **req):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(os.path.join(self.dir, "ctl.sock"))
-        s.sendall(json.dumps(req).encode() + b"\n")
-        buf = b""
-        while not buf.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
-        s.close()
-        resp = json.loads(buf)
-        if not resp.get("ok"):
-            raise RuntimeError(resp.get("error"))
-        return resp
+        return fakeline.call(self.dir, req)
 
     def deliver(self, sender, text, **kw):
         return self.call(op="deliver", **dict(kw, **{"from": sender,

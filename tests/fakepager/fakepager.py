@@ -34,13 +34,12 @@ spoil the BCC of the next status blocks, send an ENQ storm (a burst, or
 endless until stopped), drop the line and come back on a new one.
 """
 import argparse
-import json
 import os
-import select
-import socket
 import sys
 import time
-import tty
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import fakeline  # noqa: E402
 
 SOH, STX, ETX, EOT, ENQ, ACK, NAK = 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x15
 RS, US = 0x1E, 0x1F
@@ -187,25 +186,13 @@ class Pager:
 
     # -- the line --------------------------------------------------------
     def open_line(self):
-        self.master, self.slave = os.openpty()
-        tty.setraw(self.slave)
-        # The fake keeps the slave open, so the master never sees a hang-up
-        # while the control station reopens the device.
-        tmp = self.link + ".tmp"
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        os.symlink(os.ttyname(self.slave), tmp)
-        os.rename(tmp, self.link)
+        self.master, self.slave = fakeline.pty_link(self.link)
         self.tokens = Tokens()
         self.state = "idle"
 
     def drop_line(self):
         """The device disappears: the link goes, the terminal closes."""
-        if os.path.lexists(self.link):
-            os.unlink(self.link)
-        for fd in (self.master, self.slave):
-            if fd is not None:
-                os.close(fd)
+        fakeline.pty_unlink(self.link, self.master, self.slave)
         self.master = self.slave = None
 
     def write(self, data):
@@ -344,6 +331,13 @@ class Pager:
             self.error("%s %s, not ACK, to the status block" % tok[:2])
         self.end_turn()
 
+    def next_timeout(self):
+        """How long the serve loop may sleep: briefly during a storm."""
+        return 0.02 if self.storm else 0.2
+
+    def run_timers(self):
+        self.tick()
+
     def tick(self):
         """Time passes: the station stayed silent, or a storm blows."""
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -429,80 +423,22 @@ def main():
     if args.own == args.system:
         ap.error("--own and --system must differ")
     os.makedirs(args.dir, exist_ok=True)
-    p = Pager(args)
-    path = os.path.join(args.dir, "ctl.sock")
-    if os.path.exists(path):
-        os.unlink(path)
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path)
-    srv.listen(8)
-    clients = {}
-    while True:
-        fds = [srv] + list(clients)
-        if p.master is not None:
-            fds.append(p.master)
-        r, _, _ = select.select(fds, [], [], 0.02 if p.storm else 0.2)
-        p.tick()
-        for fd in r:
-            if fd is srv:
-                c, _ = srv.accept()
-                clients[c] = b""
-            elif fd is p.master:
-                try:
-                    data = os.read(p.master, 4096)
-                except OSError:
-                    data = b""
-                if data:
-                    p.feed(data)
-            else:
-                data = fd.recv(65536)
-                if not data:
-                    del clients[fd]
-                    fd.close()
-                    continue
-                clients[fd] += data
-                while b"\n" in clients[fd]:
-                    line, clients[fd] = clients[fd].split(b"\n", 1)
-                    try:
-                        resp = {"ok": True}
-                        resp.update(p.control(json.loads(line)))
-                    except (ValueError, KeyError, TypeError) as e:
-                        resp = {"ok": False, "error": str(e)}
-                    fd.sendall(json.dumps(resp).encode() + b"\n")
+    fakeline.serve(Pager(args), args.dir)
 
 
 class FakePager:
     """The tests' handle on a fake paging system process."""
 
     def __init__(self, directory, own="1", system="2", timeout=3.0):
-        import subprocess
         self.dir = directory
         self.device = os.path.join(directory, "pager")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--dir", directory,
-             "--own", own, "--system", system, "--timeout", str(timeout)])
-        sock = os.path.join(directory, "ctl.sock")
-        end = time.monotonic() + 10
-        while not (os.path.exists(sock) and os.path.lexists(self.device)):
-            if time.monotonic() > end or self.proc.poll() is not None:
-                raise RuntimeError("fake pager did not start")
-            time.sleep(0.05)
+        self.proc = fakeline.start(
+            __file__, directory,
+            ["--own", own, "--system", system, "--timeout", str(timeout)],
+            self.device, "fake pager")
 
     def call(self, **req):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(os.path.join(self.dir, "ctl.sock"))
-        s.sendall(json.dumps(req).encode() + b"\n")
-        buf = b""
-        while not buf.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
-        s.close()
-        resp = json.loads(buf)
-        if not resp.get("ok"):
-            raise RuntimeError(resp.get("error"))
-        return resp
+        return fakeline.call(self.dir, req)
 
     def answer(self, mode, reason=None, count=1, persist=False):
         """How to answer the next count blocks (or all, with persist):
