@@ -18,6 +18,34 @@
 #include "jtime.h"
 #include "parse.h"
 
+/* The route of the [modem] section (DESIGN §10). */
+#define ROUTE_MAIN	"main"
+#define ROUTE_NAME_MAX	24
+#define MAX_ROUTES	8
+
+struct jourd;
+
+/*
+ * One way out and in (DESIGN §8, §10): a supervised worker process and
+ * what jourd knows of it. Every route has at most one message in flight.
+ * So far the only kind is a GSM modem, and [modem] is the route "main".
+ */
+struct route {
+	struct jourd		*j;
+	char			 name[ROUTE_NAME_MAX];
+	const struct modem_conf	*modem;		/* its configuration section */
+	pid_t			 pid;		/* -1 when none is running */
+	int			 fd;
+	struct event		*ev;
+	struct event		*respawn;
+	jtime_t			 respawn_delay;
+	enum modem_status	 state;
+	int64_t			 inflight;	/* outbox id being sent, 0 = none */
+	jtime_t			 inflight_since;	/* monotonic */
+	jtime_t			 ready_since;	/* monotonic, 0 = not ready */
+	jtime_t			 ping_sent;	/* monotonic, 0 = none unanswered */
+};
+
 struct jourd {
 	struct config		 cf;
 	struct parse_ctx	 pctx;
@@ -28,17 +56,9 @@ struct jourd {
 	struct event		*heartbeat;	/* status row, worker watchdog */
 	struct event		*sig_term, *sig_int, *sig_hup, *sig_chld;
 
-	/* The modem worker. */
-	pid_t			 worker_pid;	/* -1 when none is running */
-	int			 worker_fd;
-	struct event		*worker_ev;
-	struct event		*respawn;
-	jtime_t			 respawn_delay;
-	enum modem_status	 modem;
-	int64_t			 inflight;	/* outbox id being sent, 0 = none */
-	jtime_t			 inflight_since;	/* monotonic */
-	jtime_t			 ready_since;	/* monotonic, 0 = not ready */
-	jtime_t			 ping_sent;	/* monotonic, 0 = none unanswered */
+	/* The routes and their workers (worker.c). */
+	struct route		 routes[MAX_ROUTES];
+	int			 nroutes;
 	jtime_t			 started_at;
 	struct jtime_watch	 clock;		/* steps of the wall clock */
 
@@ -56,9 +76,6 @@ struct jourd {
 	char			 trouble_why[128];
 };
 
-/* The route of the [modem] section (DESIGN §10); the only one so far. */
-#define ROUTE_MAIN	"main"
-
 /* jourd.c */
 void	jourd_rearm(struct jourd *j);
 void	jourd_set_status(struct jourd *j, const char *key, const char *value);
@@ -67,10 +84,15 @@ struct timeval jourd_tv(jtime_t ms);
 
 /* worker.c */
 void	worker_init(struct jourd *j);
-void	worker_start(struct jourd *j);
-void	worker_send(struct jourd *j, enum ipc_type type, const void *p,
+void	worker_start(struct route *r);
+void	worker_start_all(struct jourd *j);
+void	worker_send(struct route *r, enum ipc_type type, const void *p,
 	    size_t len);
-void	worker_lost(struct jourd *j, const char *why);
+void	worker_lost(struct route *r, const char *why);
+struct route *worker_by_pid(struct jourd *j, pid_t pid);
+/* The first route, in the order of the file, that is ready and has nothing
+ * in flight: where the next queued message goes. NULL when none. */
+struct route *worker_idle(struct jourd *j);
 int	worker_watchdog(struct jourd *j);
 void	worker_shutdown(struct jourd *j);
 
@@ -94,8 +116,9 @@ void	trouble_pin_wrong(struct jourd *j);
 /* inbound.c */
 /* The most SMS stored in one transaction. */
 #define INBOUND_BATCH_MAX	32
-void	inbound_sms(struct jourd *j, const struct ipc_sms_in *m);
-void	inbound_sms_batch(struct jourd *j, const struct ipc_sms_in *const *m,
+/* SMS the worker of route r handed over together; r is told which are
+ * stored (and may be deleted from its phone) after the COMMIT. */
+void	inbound_sms_batch(struct route *r, const struct ipc_sms_in *const *m,
 	    int n);
 void	inbound_status_report(struct jourd *j, const struct ipc_status_report *r);
 void	inbound_dedup_key(const struct ipc_sms_in *m, const char *sender,
@@ -132,8 +155,8 @@ int	event_write(struct jourd *j, int64_t consult, jtime_t ts,
 int64_t	outbox_push(struct jourd *j, const char *to, const char *text,
 	    const char *kind, int64_t consult, jtime_t now);
 void	outbox_kick(struct jourd *j);
-void	outbox_result(struct jourd *j, const struct ipc_send_result *r);
-void	outbox_lost(struct jourd *j, const char *why);
+void	outbox_result(struct route *r, const struct ipc_send_result *res);
+void	outbox_lost(struct route *r, const char *why);
 void	outbox_requeue_inflight(struct jourd *j);
 int	outbox_settle(struct jourd *j);
 void	outbox_settle_cb(evutil_socket_t fd, short ev, void *arg);

@@ -136,8 +136,9 @@ inbound_person(struct jourd *j, const char *phone, struct person *p)
 
 /*
  * 1 when one more automatic answer to phone is allowed now, and counts
- * it; 0 when not; -1 when the database failed. Every answer that is not the confirmation of a state change goes
- * through here: nothing jourd says can be answered back at it for ever.
+ * it; 0 when not; -1 when the database failed. Every answer that is not
+ * the confirmation of a state change goes through here: nothing jourd
+ * says can be answered back at it for ever.
  */
 static int
 inbound_may_answer(struct jourd *j, const char *phone, jtime_t now)
@@ -1207,8 +1208,9 @@ retry:
  * told to delete them.
  */
 void
-inbound_sms_batch(struct jourd *j, const struct ipc_sms_in *const *m, int n)
+inbound_sms_batch(struct route *r, const struct ipc_sms_in *const *m, int n)
 {
+	struct jourd		*j = r->j;
 	struct ipc_token	 tok;
 	bool			 stored[INBOUND_BATCH_MAX];
 	int			 i, nstored = 0;
@@ -1238,19 +1240,13 @@ inbound_sms_batch(struct jourd *j, const struct ipc_sms_in *const *m, int n)
 	}
 	for (i = 0; i < n; i++) {
 		tok.token = m[i]->token;
-		worker_send(j, stored[i] ? IPC_SMS_COMMITTED : IPC_SMS_RETRY,
+		worker_send(r, stored[i] ? IPC_SMS_COMMITTED : IPC_SMS_RETRY,
 		    &tok, sizeof(tok));
 	}
 	if (nstored > 0) {
 		outbox_kick(j);
 		jourd_rearm(j);
 	}
-}
-
-void
-inbound_sms(struct jourd *j, const struct ipc_sms_in *m)
-{
-	inbound_sms_batch(j, &m, 1);
 }
 
 static const char sql_delivered_find[] =

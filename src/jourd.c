@@ -110,7 +110,7 @@ jourd_rearm(struct jourd *j)
 	clockjump_check(j);
 	now = jtime_now();
 	due = consult_next_due(j);
-	if (j->modem == MODEM_READY && j->inflight == 0) {
+	if (worker_idle(j) != NULL) {
 		retry = outbox_next_due(j);
 		if (retry != 0 && (due == 0 || retry < due))
 			due = retry;
@@ -158,7 +158,7 @@ jourd_heartbeat_cb(evutil_socket_t fd, short ev, void *arg)
 	jourd_beat(j);
 	if (worker_watchdog(j) == -1)
 		return;
-	if (j->modem == MODEM_READY && j->trouble_since != 0)
+	if (j->routes[0].state == MODEM_READY && j->trouble_since != 0)
 		trouble_ready(j);
 	trouble_tick(j);
 	sd_notify(0, "WATCHDOG=1");
@@ -174,6 +174,7 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	struct config	 cf;
 	int		 status;
 	pid_t		 pid;
+	struct route	*r;
 
 	switch (sig) {
 	case SIGTERM:
@@ -202,8 +203,8 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 		break;
 	case SIGCHLD:
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-			if (pid == j->worker_pid)
-				worker_lost(j, "died");
+			if ((r = worker_by_pid(j, pid)) != NULL)
+				worker_lost(r, "died");
 		break;
 	}
 }
@@ -293,7 +294,7 @@ main(int argc, char *argv[])
 	jourd_beat(j);
 
 	trouble_resume(j);
-	worker_start(j);
+	worker_start_all(j);
 	/* Escalations that fell due while jourd was down fire now. */
 	jourd_due_cb(-1, 0, j);
 	log_info("jourd ready: database %s, %d track(s) on", j->cf.database,

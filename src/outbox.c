@@ -83,10 +83,11 @@ void
 outbox_kick(struct jourd *j)
 {
 	static struct ipc_send	 msg;
+	struct route		*r;
 	sqlite3_stmt		*st;
 	int			 rc;
 
-	if (j->inflight != 0 || j->worker_pid == -1 || j->modem != MODEM_READY)
+	if ((r = worker_idle(j)) == NULL)
 		return;
 	/* One message at a time: the last one's outcome is stored first. */
 	if (outbox_settle(j) == -1)
@@ -114,16 +115,17 @@ outbox_kick(struct jourd *j)
 	if ((st = db_stmt(j->db, sql_mark_sending)) == NULL)
 		return;
 	sqlite3_bind_int64(st, 1, msg.outbox_id);
-	db_bind_text(st, 2, ROUTE_MAIN);
+	db_bind_text(st, 2, r->name);
 	if (db_done(j->db, st) == -1) {
 		/* Still 'queued': it goes when writes work. */
 		outbox_settle_later(j);
 		return;
 	}
-	j->inflight = msg.outbox_id;
-	j->inflight_since = jtime_mono();
-	log_debug("outbox %lld: sending to %s", (long long)msg.outbox_id, msg.to);
-	worker_send(j, IPC_SEND, &msg, sizeof(msg));
+	r->inflight = msg.outbox_id;
+	r->inflight_since = jtime_mono();
+	log_debug("outbox %lld: sending to %s through %s",
+	    (long long)msg.outbox_id, msg.to, r->name);
+	worker_send(r, IPC_SEND, &msg, sizeof(msg));
 }
 
 /*
@@ -266,16 +268,19 @@ outbox_settle_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 void
-outbox_result(struct jourd *j, const struct ipc_send_result *r)
+outbox_result(struct route *r, const struct ipc_send_result *res)
 {
-	if (r->outbox_id != j->inflight) {
-		log_warnx("outbox: result for %lld, but %lld is in flight",
-		    (long long)r->outbox_id, (long long)j->inflight);
+	struct jourd	*j = r->j;
+
+	if (res->outbox_id != r->inflight) {
+		log_warnx("outbox: result for %lld from %s, but %lld is in "
+		    "flight there", (long long)res->outbox_id, r->name,
+		    (long long)r->inflight);
 		return;
 	}
 	/* The worker is free; the row is settled before the next send. */
-	j->inflight = 0;
-	j->outbox_result = *r;
+	r->inflight = 0;
+	j->outbox_result = *res;
 	j->outbox_result_at = jtime_now();
 	j->outbox_unsettled = true;
 	if (outbox_settle(j) == -1)
@@ -290,23 +295,26 @@ outbox_result(struct jourd *j, const struct ipc_send_result *r)
  * fails instead of crash-looping at the head of the queue.
  */
 void
-outbox_lost(struct jourd *j, const char *why)
+outbox_lost(struct route *r, const char *why)
 {
-	struct ipc_send_result	r;
+	struct ipc_send_result	res;
 
-	if (j->inflight == 0)
+	if (r->inflight == 0)
 		return;
-	memset(&r, 0, sizeof(r));
-	r.outbox_id = j->inflight;
-	snprintf(r.error, sizeof(r.error), "%s", why);
-	outbox_result(j, &r);
+	memset(&res, 0, sizeof(res));
+	res.outbox_id = r->inflight;
+	snprintf(res.error, sizeof(res.error), "%s", why);
+	outbox_result(r, &res);
 }
 
 /* At start-up: what was being sent when jourd stopped is queued again. */
 void
 outbox_requeue_inflight(struct jourd *j)
 {
-	j->inflight = 0;
+	int	i;
+
+	for (i = 0; i < j->nroutes; i++)
+		j->routes[i].inflight = 0;
 	j->outbox_requeue = true;
 	outbox_settle(j);
 }

@@ -1,8 +1,12 @@
 /*
- * worker.c — supervision of the modem worker: start it, read what it
- * writes, send it work, watch that it answers, and replace it after a
- * growing pause when it dies, hangs or talks nonsense. The worker itself
- * (modem.c) owns libGammu; nothing it sends is trusted past ipc.c's checks.
+ * worker.c — the routes' workers: start one per route, read what it writes,
+ * send it work, watch that it answers, and replace it after a growing pause
+ * when it dies, hangs or talks nonsense. A worker (modem.c) owns its
+ * device; nothing it sends is trusted past ipc.c's checks.
+ *
+ * So far every route is a GSM modem and there is one, [modem], the route
+ * "main": its state is the status rows "modem…" and the trouble of
+ * trouble.c.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -17,83 +21,98 @@
 #include "jtime.h"
 #include "log.h"
 #include "modem.h"
+#include "text.h"
 
 #define RESPAWN_MIN		(1 * JT_SECOND)
 #define RESPAWN_MAX		(60 * JT_SECOND)
 
+static const char *const worker_state_names[] = {
+	"connecting", "ready", "failed", "pin_wrong"
+};
+
 void
-worker_send(struct jourd *j, enum ipc_type type, const void *p, size_t len)
+worker_send(struct route *r, enum ipc_type type, const void *p, size_t len)
 {
-	if (j->worker_pid == -1)
+	if (r->pid == -1)
 		return;
-	if (ipc_send(j->worker_fd, type, p, len) == -1)
-		log_warn("modem worker: send");
+	if (ipc_send(r->fd, type, p, len) == -1)
+		log_warn("route %s: send to its worker", r->name);
+}
+
+/* Sets the route's state and the status rows jourctl reads. */
+static void
+worker_set_state(struct route *r, enum modem_status state, const char *detail)
+{
+	char	since[32];
+
+	if (state != r->state || state != MODEM_READY) {
+		snprintf(since, sizeof(since), "%lld", (long long)jtime_now());
+		jourd_set_status(r->j, "modem_since", since);
+	}
+	r->state = state;
+	jourd_set_status(r->j, "modem", worker_state_names[state]);
+	if (detail != NULL)
+		jourd_set_status(r->j, "modem_detail", detail);
 }
 
 static void
-worker_modem_state(struct jourd *j, const struct ipc_modem_state *s)
+worker_modem_state(struct route *r, const struct ipc_modem_state *s)
 {
-	static const char *names[] = { "connecting", "ready", "failed",
-	    "pin_wrong" };
-	char	since[32];
+	struct jourd	*j = r->j;
 
-	if (s->status != (uint32_t)j->modem)
-		log_info("modem: %s%s%s", names[s->status], s->detail[0] ?
-		    ": " : "", s->detail);
+	if (s->status != (uint32_t)r->state)
+		log_info("route %s: %s%s%s", r->name,
+		    worker_state_names[s->status], s->detail[0] ? ": " : "",
+		    s->detail);
 	if (s->status == MODEM_PIN_WRONG)
 		trouble_pin_wrong(j);
 	if (s->status == MODEM_READY)
 		trouble_ready(j);
 	else
-		trouble_start(j, s->detail[0] ? s->detail : names[s->status]);
-	if (s->status != (uint32_t)j->modem || s->status != MODEM_READY) {
-		snprintf(since, sizeof(since), "%lld", (long long)jtime_now());
-		jourd_set_status(j, "modem_since", since);
-	}
-	j->modem = s->status;
-	jourd_set_status(j, "modem", names[s->status]);
-	jourd_set_status(j, "modem_detail", s->detail);
-	if (j->modem == MODEM_READY && j->ready_since == 0)
-		j->ready_since = jtime_mono();
+		trouble_start(j, s->detail[0] ? s->detail :
+		    worker_state_names[s->status]);
+	worker_set_state(r, s->status, s->detail);
+	if (r->state == MODEM_READY && r->ready_since == 0)
+		r->ready_since = jtime_mono();
 	outbox_kick(j);
 	jourd_rearm(j);
 }
 
 static void
-worker_stop(struct jourd *j, const char *why)
+worker_stop(struct route *r, const char *why)
 {
-	if (j->worker_ev != NULL) {
-		event_free(j->worker_ev);
-		j->worker_ev = NULL;
+	if (r->ev != NULL) {
+		event_free(r->ev);
+		r->ev = NULL;
 	}
-	if (j->worker_fd != -1)
-		close(j->worker_fd);
-	j->worker_fd = -1;
-	if (j->worker_pid != -1)
-		kill(j->worker_pid, SIGKILL);
-	j->worker_pid = -1;
-	j->modem = MODEM_CONNECTING;
-	j->ready_since = 0;
-	j->ping_sent = 0;
-	outbox_lost(j, why);
-	jourd_set_status(j, "modem", "down");
-	trouble_start(j, why);
+	if (r->fd != -1)
+		close(r->fd);
+	r->fd = -1;
+	if (r->pid != -1)
+		kill(r->pid, SIGKILL);
+	r->pid = -1;
+	r->state = MODEM_CONNECTING;
+	r->ready_since = 0;
+	r->ping_sent = 0;
+	outbox_lost(r, why);
+	jourd_set_status(r->j, "modem", "down");
+	trouble_start(r->j, why);
 }
 
 /* The worker is gone or broken: start another one after a growing pause. */
 void
-worker_lost(struct jourd *j, const char *why)
+worker_lost(struct route *r, const char *why)
 {
 	struct timeval	tv;
 
-	log_warnx("modem worker: %s; restarting in %llds", why,
-	    (long long)(j->respawn_delay / JT_SECOND));
-	worker_stop(j, why);
-	tv = jourd_tv(j->respawn_delay);
-	evtimer_add(j->respawn, &tv);
-	j->respawn_delay *= 2;
-	if (j->respawn_delay > RESPAWN_MAX)
-		j->respawn_delay = RESPAWN_MAX;
+	log_warnx("modem worker: %s; route %s restarts in %llds", why,
+	    r->name, (long long)(r->respawn_delay / JT_SECOND));
+	worker_stop(r, why);
+	tv = jourd_tv(r->respawn_delay);
+	evtimer_add(r->respawn, &tv);
+	r->respawn_delay *= 2;
+	if (r->respawn_delay > RESPAWN_MAX)
+		r->respawn_delay = RESPAWN_MAX;
 }
 
 /*
@@ -112,14 +131,14 @@ worker_cb(evutil_socket_t fd, short ev, void *arg)
 		char			 raw[IPC_MAX_PAYLOAD];
 	}			 buf;
 	const struct ipc_sms_in	*batch[INBOUND_BATCH_MAX];
-	struct jourd		*j = arg;
+	struct route		*r = arg;
 	struct ipc_hdr		 hdr;
 	const char		*lost = NULL;
 	int			 rc, n = 0, i;
 
 	/* What the worker hands over is stored with now in the new clock's
 	 * terms: the due times stored before a step follow it first. */
-	clockjump_check(j);
+	clockjump_check(r->j);
 	while (n < INBOUND_BATCH_MAX && lost == NULL) {
 		rc = ipc_recv(fd, &hdr, &sms[n]);
 		if (rc == 0) {
@@ -138,18 +157,18 @@ worker_cb(evutil_socket_t fd, short ev, void *arg)
 			continue;
 		case IPC_MODEM_STATE:
 			memcpy(&buf.state, &sms[n], sizeof(buf.state));
-			worker_modem_state(j, &buf.state);
+			worker_modem_state(r, &buf.state);
 			break;
 		case IPC_SEND_RESULT:
 			memcpy(&buf.result, &sms[n], sizeof(buf.result));
-			outbox_result(j, &buf.result);
+			outbox_result(r, &buf.result);
 			break;
 		case IPC_STATUS_REPORT:
 			memcpy(&buf.report, &sms[n], sizeof(buf.report));
-			inbound_status_report(j, &buf.report);
+			inbound_status_report(r->j, &buf.report);
 			break;
 		case IPC_PONG:
-			j->ping_sent = 0;
+			r->ping_sent = 0;
 			break;
 		default:
 			lost = "sent an unexpected message";
@@ -161,49 +180,48 @@ worker_cb(evutil_socket_t fd, short ev, void *arg)
 	for (i = 0; i < n; i++)
 		batch[i] = &sms[i];
 	if (n > 0)
-		inbound_sms_batch(j, batch, n);
+		inbound_sms_batch(r, batch, n);
 	if (lost != NULL)
-		worker_lost(j, lost);
+		worker_lost(r, lost);
 }
 
 void
-worker_start(struct jourd *j)
+worker_start(struct route *r)
 {
-	int	fd, refused;
-	pid_t	pid;
+	struct jourd	*j = r->j;
+	int		 fd, refused;
+	pid_t		 pid;
 
 	/* Unknown is not "no": three wrong PINs lock the SIM for good. */
 	if ((refused = trouble_pin_refused(j)) == -1) {
-		worker_lost(j, "the database could not say whether the "
+		worker_lost(r, "the database could not say whether the "
 		    "SIM refused this PIN");
 		return;
 	}
 	if (refused) {
 		/* Entering it again could lock the SIM: wait for a new PIN. */
-		log_warnx("modem: the SIM refused this PIN before; set [modem] "
-		    "pin and restart jourd");
-		j->modem = MODEM_PIN_WRONG;
-		jourd_set_status(j, "modem", "pin_wrong");
-		jourd_set_status(j, "modem_detail", "the SIM refused this PIN "
+		log_warnx("route %s: the SIM refused this PIN before; set "
+		    "[modem] pin and restart jourd", r->name);
+		worker_set_state(r, MODEM_PIN_WRONG, "the SIM refused this PIN "
 		    "before; not entered again");
 		trouble_start(j, "wrong SIM PIN");
 		return;
 	}
-	if ((pid = modem_spawn(&j->cf.modem, &fd)) == -1) {
-		worker_lost(j, "could not start");
+	if ((pid = modem_spawn(r->modem, &fd)) == -1) {
+		worker_lost(r, "could not start");
 		return;
 	}
-	j->worker_pid = pid;
-	j->worker_fd = fd;
-	j->ping_sent = 0;
-	j->modem = MODEM_CONNECTING;
+	r->pid = pid;
+	r->fd = fd;
+	r->ping_sent = 0;
+	r->state = MODEM_CONNECTING;
 	evutil_make_socket_nonblocking(fd);
-	j->worker_ev = event_new(j->base, fd, EV_READ | EV_PERSIST,
-	    worker_cb, j);
-	event_add(j->worker_ev, NULL);
+	r->ev = event_new(j->base, fd, EV_READ | EV_PERSIST, worker_cb, r);
+	event_add(r->ev, NULL);
 	jourd_set_status(j, "modem", "connecting");
-	log_info("modem worker %d started (%s %s)", (int)pid,
-	    j->cf.modem.driver == DRIVER_AT ? "at" : "dummy", j->cf.modem.device);
+	log_info("modem worker %d started for route %s (%s %s)", (int)pid,
+	    r->name, r->modem->driver == DRIVER_AT ? "at" : "dummy",
+	    r->modem->device);
 }
 
 static void
@@ -212,60 +230,121 @@ worker_respawn_cb(evutil_socket_t fd, short ev, void *arg)
 	worker_start(arg);
 }
 
-
-/* No worker yet; the respawn timer on the daemon's base. */
+/* The routes of the configuration, none started; their respawn timers on
+ * the daemon's base. */
 void
 worker_init(struct jourd *j)
 {
-	j->worker_pid = -1;
-	j->worker_fd = -1;
-	j->respawn_delay = RESPAWN_MIN;
-	j->respawn = evtimer_new(j->base, worker_respawn_cb, j);
+	struct route	*r = &j->routes[0];
+
+	memset(j->routes, 0, sizeof(j->routes));
+	j->nroutes = 1;
+	r->j = j;
+	text_copy(r->name, sizeof(r->name), ROUTE_MAIN);
+	r->modem = &j->cf.modem;
+	r->pid = -1;
+	r->fd = -1;
+	r->respawn_delay = RESPAWN_MIN;
+	r->state = MODEM_CONNECTING;
+	r->respawn = evtimer_new(j->base, worker_respawn_cb, r);
+}
+
+void
+worker_start_all(struct jourd *j)
+{
+	int	i;
+
+	for (i = 0; i < j->nroutes; i++)
+		worker_start(&j->routes[i]);
+}
+
+struct route *
+worker_by_pid(struct jourd *j, pid_t pid)
+{
+	int	i;
+
+	for (i = 0; i < j->nroutes; i++)
+		if (j->routes[i].pid == pid)
+			return &j->routes[i];
+	return NULL;
+}
+
+struct route *
+worker_idle(struct jourd *j)
+{
+	struct route	*r;
+	int		 i;
+
+	for (i = 0; i < j->nroutes; i++) {
+		r = &j->routes[i];
+		if (r->pid != -1 && r->state == MODEM_READY && r->inflight == 0)
+			return r;
+	}
+	return NULL;
 }
 
 /*
- * The heartbeat's check: a send the worker has not answered within
- * reply_timeout, or a ping it has not answered, means it is hung and is
- * replaced (-1); otherwise a ping goes out when none is pending (0).
+ * One route's part of the heartbeat: a send the worker has not answered
+ * within reply_timeout, or a ping it has not answered, means it is hung and
+ * is replaced (-1); otherwise a ping goes out when none is pending (0).
  */
-int
-worker_watchdog(struct jourd *j)
+static int
+worker_watch(struct route *r)
 {
-	if (j->inflight != 0 && jtime_mono() - j->inflight_since >
-	    j->cf.modem.reply_timeout) {
-		worker_lost(j, "no answer to a send");
+	if (r->inflight != 0 && jtime_mono() - r->inflight_since >
+	    r->modem->reply_timeout) {
+		worker_lost(r, "no answer to a send");
 		return -1;
 	}
-	if (j->worker_pid != -1) {
-		if (j->ping_sent != 0 && jtime_mono() - j->ping_sent >
-		    j->cf.modem.reply_timeout) {
-			worker_lost(j, "does not answer");
+	if (r->pid != -1) {
+		if (r->ping_sent != 0 && jtime_mono() - r->ping_sent >
+		    r->modem->reply_timeout) {
+			worker_lost(r, "does not answer");
 			return -1;
 		}
-		if (j->ping_sent == 0) {
+		if (r->ping_sent == 0) {
 			struct ipc_token t = { .token = (uint32_t)jtime_mono() };
 
-			j->ping_sent = jtime_mono();
-			worker_send(j, IPC_PING, &t, sizeof(t));
+			r->ping_sent = jtime_mono();
+			worker_send(r, IPC_PING, &t, sizeof(t));
 		}
 	}
 	/* Only a worker that stays up a while earns a quick restart again. */
-	if (j->ready_since != 0 && jtime_mono() - j->ready_since > RESPAWN_MAX)
-		j->respawn_delay = RESPAWN_MIN;
+	if (r->ready_since != 0 && jtime_mono() - r->ready_since > RESPAWN_MAX)
+		r->respawn_delay = RESPAWN_MIN;
 	return 0;
 }
 
-/* At exit: the worker is told to stop (its channel closes) and waited for. */
+/* The heartbeat's check of every route: -1 when one was replaced. */
+int
+worker_watchdog(struct jourd *j)
+{
+	int	i, rc = 0;
+
+	for (i = 0; i < j->nroutes; i++)
+		if (worker_watch(&j->routes[i]) == -1)
+			rc = -1;
+	return rc;
+}
+
+/* At exit: every worker is told to stop (its channel closes) and waited
+ * for. */
 void
 worker_shutdown(struct jourd *j)
 {
-	if (j->worker_pid != -1) {
-		close(j->worker_fd);
-		kill(j->worker_pid, SIGTERM);
-		waitpid(j->worker_pid, NULL, 0);
+	struct route	*r;
+	int		 i;
+
+	for (i = 0; i < j->nroutes; i++) {
+		r = &j->routes[i];
+		if (r->pid != -1) {
+			close(r->fd);
+			kill(r->pid, SIGTERM);
+			waitpid(r->pid, NULL, 0);
+		}
+		event_free(r->respawn);
+		if (r->ev != NULL)
+			event_free(r->ev);
 	}
 	jourd_set_status(j, "modem", "down");
-	event_free(j->respawn);
-	if (j->worker_ev != NULL)
-		event_free(j->worker_ev);
 }
