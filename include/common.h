@@ -34,6 +34,10 @@ typedef int64_t jtime_t;
 #define MAX_ADMINS 8
 #define MAX_OUTCOMES 16
 #define MAX_LEGS 8
+/* Routes (DESIGN §10): [modem] is the route "main". */
+#define MAX_ROUTES 8
+#define ROUTE_NAME_MAX 24
+#define ROUTE_MAIN "main"
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -18,11 +18,6 @@
 #include "jtime.h"
 #include "parse.h"
 
-/* The route of the [modem] section (DESIGN §10). */
-#define ROUTE_MAIN	"main"
-#define ROUTE_NAME_MAX	24
-#define MAX_ROUTES	8
-
 struct jourd;
 
 /*

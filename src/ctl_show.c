@@ -82,6 +82,12 @@ static const char sql_status_rows[] =
     "SELECT key, value, updated_at FROM status";
 static const char sql_count_queue[] =
     "SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')";
+static const char sql_route_queued[] =
+    "SELECT count(*) FROM outbox WHERE route = ?1"
+    " AND state IN ('queued', 'sending')";
+static const char sql_route_sent[] =
+    "SELECT count(*) FROM outbox WHERE route = ?1 AND state = 'sent'"
+    " AND sent_at >= ?2";
 static const char sql_count_failed[] =
     "SELECT count(*) FROM outbox WHERE state = 'failed'";
 static const char sql_count_open[] =
@@ -898,6 +904,17 @@ show_midnight(jtime_t now)
 	return (jtime_t)mktime(&tm) * 1000;
 }
 
+/* One route as the status rows and the outbox show it. */
+struct show_route {
+	char	name[ROUTE_NAME_MAX];
+	const struct modem_conf *modem;	/* its section */
+	char	state[32];		/* "" = never started */
+	char	detail[256];
+	jtime_t	since;
+	int64_t	queued;			/* waiting after an attempt on it */
+	int64_t	sent_today;
+};
+
 /* What jourd's status rows and the database say about its health. */
 struct show_health {
 	bool	have_db;
@@ -921,6 +938,8 @@ struct show_health {
 	jtime_t	due_in;			/* from now, as jourd counts */
 	int	dummy_waiting;		/* -1 = not the dummy driver, or unknown */
 	int	schema;
+	struct show_route routes[MAX_ROUTES];	/* in the order of the file */
+	int	nroutes;
 };
 
 static jtime_t
@@ -966,6 +985,55 @@ show_health_clock(struct ctl *c, struct show_health *h)
 		h->skew = 0;
 }
 
+/* A status row "route:NAME:FIELD" of a configured route. */
+static void
+show_route_row(struct show_health *h, const char *rest, const char *val)
+{
+	struct show_route	*r;
+	const char		*field = strchr(rest, ':');
+	int			 i;
+
+	if (field == NULL)
+		return;
+	for (i = 0; i < h->nroutes; i++) {
+		r = &h->routes[i];
+		if (strlen(r->name) != (size_t)(field - rest) ||
+		    strncmp(r->name, rest, (size_t)(field - rest)) != 0)
+			continue;
+		field++;
+		if (strcmp(field, "state") == 0)
+			text_copy(r->state, sizeof(r->state), val);
+		else if (strcmp(field, "detail") == 0)
+			text_copy(r->detail, sizeof(r->detail), val);
+		else if (strcmp(field, "since") == 0)
+			r->since = show_ms(val);
+	}
+}
+
+/* The outbox's counts for route r: -1 on a read error. */
+static int
+show_route_counts(struct ctl *c, struct show_route *r)
+{
+	sqlite3_stmt	*st;
+	const char	*sql[] = { sql_route_queued, sql_route_sent };
+	int64_t		*out[] = { &r->queued, &r->sent_today };
+	size_t		 i;
+
+	for (i = 0; i < nitems(sql); i++) {
+		if ((st = db_stmt(c->db, sql[i])) == NULL)
+			return -1;
+		db_bind_text(st, 1, r->name);
+		sqlite3_bind_int64(st, 2, show_midnight(c->now));
+		*out[i] = -1;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*out[i] = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (*out[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 show_health_read(struct ctl *c, struct show_health *h)
 {
@@ -998,6 +1066,8 @@ show_health_read(struct ctl *c, struct show_health *h)
 			h->trouble_since = show_ms(val);
 		else if (strcmp(key, "modem_alarm") == 0)
 			h->trouble_alarm = strcmp(val, "1") == 0;
+		else if (strncmp(key, "route:", 6) == 0)
+			show_route_row(h, key + 6, val);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -1005,6 +1075,9 @@ show_health_read(struct ctl *c, struct show_health *h)
 
 	show_health_clock(c, h);
 
+	for (rc = 0; rc < h->nroutes; rc++)
+		if (show_route_counts(c, &h->routes[rc]) == -1)
+			return -1;
 	h->queue = show_count(c, sql_count_queue, 0);
 	h->failed = show_count(c, sql_count_failed, 0);
 	h->open = show_count(c, sql_count_open, 0);
@@ -1027,6 +1100,36 @@ show_health_read(struct ctl *c, struct show_health *h)
 		return -1;
 	h->schema = db_version(c->db);
 	return 0;
+}
+
+/* routes: every route with its state and its part of the outbox. */
+static void
+show_routes_json(struct json *j, const struct show_health *h)
+{
+	const struct show_route	*r;
+	int			 i;
+
+	json_key(j, "routes");
+	json_array_begin(j);
+	for (i = 0; i < h->nroutes; i++) {
+		r = &h->routes[i];
+		json_object_begin(j);
+		json_kv_string(j, "name", r->name);
+		json_kv_string(j, "kind", "modem");
+		json_kv_string(j, "state", r->state[0] ? r->state : NULL);
+		json_kv_string(j, "detail", r->detail[0] ? r->detail : NULL);
+		ctl_json_time(j, "since", r->since);
+		json_kv_int(j, "queued", r->queued);
+		json_kv_int(j, "sent_today", r->sent_today);
+		/* Trouble is tracked for the route main so far (trouble.c). */
+		ctl_json_time(j, "trouble_since",
+		    strcmp(r->name, ROUTE_MAIN) == 0 ? h->trouble_since : 0);
+		json_kv_string(j, "driver", r->modem->driver == DRIVER_DUMMY ?
+		    "dummy" : "at");
+		json_kv_string(j, "device", r->modem->device);
+		json_object_end(j);
+	}
+	json_array_end(j);
 }
 
 static void
@@ -1057,6 +1160,7 @@ show_status_json(struct ctl *c, struct json *j, const struct show_health *h)
 	else
 		json_kv_null(j, "dummy_waiting");
 	json_object_end(j);
+	show_routes_json(j, h);
 	if (h->have_db) {
 		json_kv_int(j, "queue", h->queue);
 		json_kv_int(j, "failed", h->failed);
@@ -1082,7 +1186,9 @@ show_status_json(struct ctl *c, struct json *j, const struct show_health *h)
 static void
 show_status_table(struct ctl *c, const struct show_health *h)
 {
-	char	t1[32], t2[32];
+	const struct show_route	*r;
+	char			 t1[32], t2[32];
+	int			 i;
 
 	if (h->running)
 		printf("daemon:    running (pid %ld, since %s, heartbeat %s ago)\n",
@@ -1112,6 +1218,14 @@ show_status_table(struct ctl *c, const struct show_health *h)
 		printf("database:  %s does not exist yet\n", c->cf.database);
 		return;
 	}
+	for (i = 0; i < h->nroutes; i++) {
+		r = &h->routes[i];
+		printf("route:     %s (modem, %s %s): %s, %" PRId64 " waiting, %"
+		    PRId64 " sent today\n", r->name,
+		    r->modem->driver == DRIVER_DUMMY ? "dummy" : "at",
+		    r->modem->device, r->state[0] ? r->state : "unknown",
+		    r->queued, r->sent_today);
+	}
 	printf("outbox:    %" PRId64 " queued or sending, %" PRId64 " failed\n",
 	    h->queue, h->failed);
 	printf("consults:  %" PRId64 " open", h->open);
@@ -1134,6 +1248,10 @@ ctl_status(struct ctl *c, const struct ctl_options *o)
 
 	memset(&h, 0, sizeof(h));
 	h.dummy_waiting = -1;
+	/* The routes of the configuration: so far [modem], the route main. */
+	h.nroutes = 1;
+	text_copy(h.routes[0].name, sizeof(h.routes[0].name), ROUTE_MAIN);
+	h.routes[0].modem = &c->cf.modem;
 	if (c->cf.modem.driver == DRIVER_DUMMY)
 		h.dummy_waiting = inject_pending(c->cf.modem.device);
 	if (c->db != NULL) {

@@ -39,6 +39,26 @@ worker_send(struct route *r, enum ipc_type type, const void *p, size_t len)
 		log_warn("route %s: send to its worker", r->name);
 }
 
+/*
+ * One status row of route r for jourctl: "route:NAME:FIELD"; the route
+ * main also keeps the rows "modem…" it had before there were routes.
+ */
+static void
+worker_status(struct route *r, const char *field, const char *value)
+{
+	char	key[64];
+
+	snprintf(key, sizeof(key), "route:%s:%s", r->name, field);
+	jourd_set_status(r->j, key, value);
+	if (strcmp(r->name, ROUTE_MAIN) != 0)
+		return;
+	if (strcmp(field, "state") == 0)
+		snprintf(key, sizeof(key), "modem");
+	else
+		snprintf(key, sizeof(key), "modem_%s", field);
+	jourd_set_status(r->j, key, value);
+}
+
 /* Sets the route's state and the status rows jourctl reads. */
 static void
 worker_set_state(struct route *r, enum modem_status state, const char *detail)
@@ -47,12 +67,12 @@ worker_set_state(struct route *r, enum modem_status state, const char *detail)
 
 	if (state != r->state || state != MODEM_READY) {
 		snprintf(since, sizeof(since), "%lld", (long long)jtime_now());
-		jourd_set_status(r->j, "modem_since", since);
+		worker_status(r, "since", since);
 	}
 	r->state = state;
-	jourd_set_status(r->j, "modem", worker_state_names[state]);
+	worker_status(r, "state", worker_state_names[state]);
 	if (detail != NULL)
-		jourd_set_status(r->j, "modem_detail", detail);
+		worker_status(r, "detail", detail);
 }
 
 static void
@@ -95,7 +115,7 @@ worker_stop(struct route *r, const char *why)
 	r->ready_since = 0;
 	r->ping_sent = 0;
 	outbox_lost(r, why);
-	jourd_set_status(r->j, "modem", "down");
+	worker_status(r, "state", "down");
 	trouble_start(r->j, why);
 }
 
@@ -218,7 +238,7 @@ worker_start(struct route *r)
 	evutil_make_socket_nonblocking(fd);
 	r->ev = event_new(j->base, fd, EV_READ | EV_PERSIST, worker_cb, r);
 	event_add(r->ev, NULL);
-	jourd_set_status(j, "modem", "connecting");
+	worker_status(r, "state", "connecting");
 	log_info("modem worker %d started for route %s (%s %s)", (int)pid,
 	    r->name, r->modem->driver == DRIVER_AT ? "at" : "dummy",
 	    r->modem->device);
@@ -345,6 +365,6 @@ worker_shutdown(struct jourd *j)
 		event_free(r->respawn);
 		if (r->ev != NULL)
 			event_free(r->ev);
+		worker_status(r, "state", "down");
 	}
-	jourd_set_status(j, "modem", "down");
 }

@@ -93,3 +93,32 @@ def test_outbox_shows_the_route_that_carried_each_sms():
         check(" main " in table, "table: %r" % table)
     finally:
         gw.close()
+
+
+def test_status_lists_every_route_with_its_state_and_sends():
+    """jourctl status shows each route (so far [modem], the route main) with
+    its state, what waits after an attempt on it and what it sent today;
+    its JSON has routes next to the modem object."""
+    gw = Gateway(escalation="primary")
+    try:
+        gw.start()
+        gw.inject(REQUESTER, "AKUT KARD ring mig")
+        gw.wait_sent(PRIMARY, "Svara OK 1")
+        gw.wait_sent(REQUESTER, "Mottaget")
+        st = gw.status()
+        check(st["modem"]["state"] == "ready", "modem object kept")
+        routes = st["routes"]
+        check(len(routes) == 1, "routes: %r" % routes)
+        r = routes[0]
+        check(r["name"] == "main" and r["kind"] == "modem" and
+              r["state"] == "ready" and r["queued"] == 0 and
+              r["sent_today"] == 2 and r["driver"] == "dummy" and
+              r["since"] is not None, "route main: %r" % r)
+        table = gw.ctl("status").stdout.decode()
+        check("route:     main (modem, dummy " in table and
+              "ready, 0 waiting, 2 sent today" in table, table)
+        gw.stop()
+        r = gw.status()["routes"][0]
+        check(r["state"] == "down", "stopped: %r" % r)
+    finally:
+        gw.close()
