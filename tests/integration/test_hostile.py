@@ -235,6 +235,12 @@ def sms_cases():
                    [[(sender, "AKUT ORT pat %s smärta n%d" % (f, i), [])
                      for i, f in enumerate(forms)]],
                    reply=PNR_REFUSED, nreplies=3, consult=None))
+    echo = next(r)
+    cases.append(C("a phone that echoes its receipt starts nothing",
+                   [[(echo, "AKUT ORT ring mig", [])],
+                    [(echo, "AKUT ORT. Jouren söks nu; du får SMS när någon "
+                      "svarat.", [])]],
+                   reply=RECEIVED, nreplies=1, consult="open"))
     cases += [
         C("MDK track off", one(next(r), "MDK KARD,ORT konferens"),
           reply="används inte här", consult=False),
