@@ -10,8 +10,12 @@
 
 #include "common.h"
 
-/* Pins the process time zone to Europe/Stockholm. */
-void jtime_zone(void);
+/*
+ * Pins the process time zone to Europe/Stockholm. False when the zone
+ * cannot be loaded (no tzdata): the C library would then run in UTC and
+ * every opening hour and shift would be an hour or two off.
+ */
+bool jtime_zone(void);
 
 /* Wall-clock now in ms. */
 jtime_t jtime_now(void);

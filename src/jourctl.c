@@ -466,7 +466,11 @@ main(int argc, char **argv)
 		return CTL_USAGE;
 	}
 
-	jtime_zone();
+	if (!jtime_zone()) {
+		fprintf(stderr, "jourctl: the time zone Europe/Stockholm cannot "
+		    "be loaded (install tzdata, or check TZDIR)\n");
+		return 1;
+	}
 	log_init("jourctl", 1, 0);
 	c.now = jtime_now();
 	if ((rc = ctl_parse_args(&c, cmd, argc - i - 1, argv + i + 1, &o)) != CTL_OK) {

@@ -36,16 +36,18 @@ static const char sql_status[] =
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
     " updated_at = excluded.updated_at";
 
+/* The usage: on stdout with exit 0 when asked for (-h), else an error. */
 static _Noreturn void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: jourd [-dnvK] [-c file]\n"
+	fprintf(code == 0 ? stdout : stderr, "usage: jourd [-dhnvK] [-c file]\n"
 	    "  -c file  configuration (default /etc/jourd/jourd.conf)\n"
 	    "  -d       stay in the foreground and log to stderr\n"
+	    "  -h       print this help and exit\n"
 	    "  -n       check the configuration and exit\n"
 	    "  -v       log more (debug)\n"
 	    "  -K       print every configuration key with its default\n");
-	exit(2);
+	exit(code);
 }
 
 struct timeval
@@ -219,7 +221,7 @@ main(int argc, char *argv[])
 	char			 err[1024], pid[32];
 	int			 ch, foreground = 0, check = 0, verbose = 0;
 
-	while ((ch = getopt(argc, argv, "c:dnvK")) != -1) {
+	while ((ch = getopt(argc, argv, "c:dhnvK")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -236,14 +238,21 @@ main(int argc, char *argv[])
 		case 'K':
 			config_print_reference();
 			return 0;
+		case 'h':
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(2);
 
-	jtime_zone();
+	if (!jtime_zone()) {
+		fprintf(stderr, "jourd: the time zone Europe/Stockholm cannot "
+		    "be loaded (install tzdata, or check TZDIR): opening hours "
+		    "and rosters would be read in UTC\n");
+		return 1;
+	}
 	log_init("jourd", foreground || check, verbose);
 	if (config_load(path, &j->cf, err, sizeof(err)) == -1) {
 		fprintf(stderr, "jourd: %s\n", err);

@@ -17,11 +17,23 @@
 #define JT_DAY		(24 * JT_HOUR)
 #define DAY_SECONDS	86400
 
-void
+bool
 jtime_zone(void)
 {
+	/* 15 January and 15 July 2026, 12:00 UTC: +01:00 and +02:00. */
+	static const time_t	probe[2] = { 1768478400, 1784116800 };
+	static const long	offset[2] = { 3600, 7200 };
+	struct tm		tm;
+	int			i;
+
 	setenv("TZ", "Europe/Stockholm", 1);
 	tzset();
+	/* Without the zone file the C library silently runs in UTC. */
+	for (i = 0; i < 2; i++)
+		if (localtime_r(&probe[i], &tm) == NULL ||
+		    tm.tm_gmtoff != offset[i])
+			return false;
+	return true;
 }
 
 jtime_t

@@ -122,3 +122,24 @@ def test_status_lists_every_route_with_its_state_and_sends():
         check(r["state"] == "down", "stopped: %r" % r)
     finally:
         gw.close()
+
+
+def test_jourd_h_prints_the_usage_and_succeeds():
+    r = subprocess.run([JOURD, "-h"], capture_output=True, timeout=10)
+    check(r.returncode == 0, "exit %d" % r.returncode)
+    check(b"usage: jourd" in r.stdout and b"-h " in r.stdout, r.stdout)
+    check(b"invalid option" not in r.stderr, r.stderr)
+
+
+def test_no_stockholm_time_zone_refuses_to_start():
+    """Without the zone file the C library runs in UTC: opening hours and
+    shifts an hour off. jourd and jourctl refuse instead."""
+    env = dict(os.environ, TZDIR=tempfile.mkdtemp(prefix="no-tz-"))
+    conf = os.path.join(ROOT, "conf", "jourd.conf.example")
+    for prog, args in ((JOURD, ["-n", "-c", conf]),
+                       (JOURCTL, ["-c", conf, "status"])):
+        r = subprocess.run([prog] + args, capture_output=True, env=env,
+                           timeout=10)
+        check(r.returncode == 1, "%s: exit %d" % (prog, r.returncode))
+        check(b"Europe/Stockholm cannot be loaded" in r.stderr, r.stderr)
+    os.rmdir(env["TZDIR"])
