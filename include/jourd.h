@@ -120,12 +120,9 @@ void	inbound_dedup_key(const struct ipc_sms_in *m, const char *sender,
 	    const char *stored_text, char *out, size_t sz);
 
 /* consult.c */
-int64_t	consult_create(struct jourd *j, int track, const char *requester,
-	    const char *callback, const char *text, int64_t inbox_id,
-	    const char units[][UNIT_MAX], int nunits, jtime_t now,
-	    jtime_t start_at);
-/* As consult_create for a PV request sent on to the track's after_hours
- * unit (units[0]) because routed_from, the health centre, is closed. */
+/* A new consult from an inbound request, committed with its first page
+ * or its queueing; routed_from is the closed health centre a PV request
+ * was sent on from to the track's after_hours unit (units[0]), else "". */
 int64_t	consult_create_routed(struct jourd *j, int track,
 	    const char *requester, const char *callback, const char *text,
 	    int64_t inbox_id, const char units[][UNIT_MAX], int nunits,

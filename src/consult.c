@@ -635,15 +635,6 @@ consult_queue(struct jourd *j, struct esc_consult *c, jtime_t start_at,
 }
 
 int64_t
-consult_create(struct jourd *j, int track, const char *requester,
-    const char *callback, const char *text, int64_t inbox_id,
-    const char units[][UNIT_MAX], int nunits, jtime_t now, jtime_t start_at)
-{
-	return consult_create_routed(j, track, requester, callback, text,
-	    inbox_id, units, nunits, now, start_at, "");
-}
-
-int64_t
 consult_create_routed(struct jourd *j, int track, const char *requester,
     const char *callback, const char *text, int64_t inbox_id,
     const char units[][UNIT_MAX], int nunits, jtime_t now, jtime_t start_at,

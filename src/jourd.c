@@ -211,7 +211,6 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
-/* Keyword tables for the parser, from the configuration. */
 int
 main(int argc, char *argv[])
 {
