@@ -59,6 +59,17 @@ worker_status(struct route *r, const char *field, const char *value)
 	jourd_set_status(r->j, key, value);
 }
 
+/* The route is down (its worker stopped or lost) as of now. */
+static void
+worker_status_down(struct route *r)
+{
+	char	since[32];
+
+	snprintf(since, sizeof(since), "%lld", (long long)jtime_now());
+	worker_status(r, "since", since);
+	worker_status(r, "state", "down");
+}
+
 /* Sets the route's state and the status rows jourctl reads. */
 static void
 worker_set_state(struct route *r, enum modem_status state, const char *detail)
@@ -115,7 +126,7 @@ worker_stop(struct route *r, const char *why)
 	r->ready_since = 0;
 	r->ping_sent = 0;
 	outbox_lost(r, why);
-	worker_status(r, "state", "down");
+	worker_status_down(r);
 	trouble_start(r->j, why);
 }
 
@@ -365,6 +376,6 @@ worker_shutdown(struct jourd *j)
 		event_free(r->respawn);
 		if (r->ev != NULL)
 			event_free(r->ev);
-		worker_status(r, "state", "down");
+		worker_status_down(r);
 	}
 }

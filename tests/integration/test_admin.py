@@ -2,6 +2,7 @@
 import os
 import subprocess
 import tempfile
+import time
 
 from harness import (JOURCTL, JOURD, PRIMARY, REQUESTER, ROOT, Gateway,
                      check)
@@ -117,9 +118,14 @@ def test_status_lists_every_route_with_its_state_and_sends():
         table = gw.ctl("status").stdout.decode()
         check("route:     main (modem, dummy " in table and
               "ready, 0 waiting, 2 sent today" in table, table)
+        ready_since = r["since"]
+        time.sleep(1.1)
         gw.stop()
         r = gw.status()["routes"][0]
         check(r["state"] == "down", "stopped: %r" % r)
+        # Down since the stop, not since it became ready.
+        check(r["since"] > ready_since, "down since %s, ready since %s" % (
+            r["since"], ready_since))
     finally:
         gw.close()
 
