@@ -32,6 +32,15 @@ size_t text_fold(const char *in, char *out, size_t outsz);
 /* As text_fold, but folds at most inlen bytes of in (stopping at a NUL). */
 size_t text_fold_n(const char *in, size_t inlen, char *out, size_t outsz);
 
+/*
+ * FNV-1a over the bytes of s: stable across versions, for the inbox's
+ * deduplication key (stored) and the import's duplicate index. Its offset
+ * basis is the one the stored keys were made with, one digit short of the
+ * published FNV-64 value: keep it, or the keys of SMS already committed
+ * would change.
+ */
+uint64_t text_hash(const char *s);
+
 /* True when a and b are equal after text_fold (case and diacritics ignored). */
 bool text_equal_folded(const char *a, const char *b);
 

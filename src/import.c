@@ -124,25 +124,13 @@ import_index_key(const struct import *im, const struct import_index *ix,
 	return (const char *)&im->rows[row] + ix->off;
 }
 
-/* FNV-1a: short keys, no adversary but the file's own author. */
-static size_t
-import_hash(const char *s)
-{
-	uint64_t	h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return (size_t)h;
-}
-
 /* The slot where key is, or the empty slot where it would go. */
 static size_t *
 import_index_slot(const struct import *im, const struct import_index *ix,
     const char *key)
 {
-	size_t	i = import_hash(key) & (ix->cap - 1);
+	/* Short keys, no adversary but the file's own author. */
+	size_t	i = (size_t)text_hash(key) & (ix->cap - 1);
 
 	while (ix->slot[i] != 0 &&
 	    strcmp(import_index_key(im, ix, ix->slot[i] - 1), key) != 0)

@@ -83,26 +83,13 @@ static const char sql_limit_told[] =
 /* request_limit counts the consults of the last hour. */
 #define REQUEST_WINDOW		(3600 * JT_SECOND)
 
-/* FNV-1a: a stable 64-bit hash of the stored text, for the dedup key. */
-static uint64_t
-inbound_hash(const char *s)
-{
-	uint64_t	h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 void
 inbound_dedup_key(const struct ipc_sms_in *m, const char *sender,
     const char *stored_text, char *out, size_t sz)
 {
 	snprintf(out, sz, "%s|%lld|%d|%d|%016llx", sender,
 	    (long long)m->smsc_time, m->concat_ref, m->parts_total,
-	    (unsigned long long)inbound_hash(stored_text));
+	    (unsigned long long)text_hash(stored_text));
 }
 
 /*

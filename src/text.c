@@ -115,6 +115,18 @@ text_fold(const char *in, char *out, size_t outsz)
 	return text_fold_n(in, SIZE_MAX, out, outsz);
 }
 
+uint64_t
+text_hash(const char *s)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 bool
 text_equal_folded(const char *a, const char *b)
 {

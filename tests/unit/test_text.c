@@ -216,6 +216,14 @@ test_clean(void **state)
 	assert_string_equal(out, "a" R);
 }
 
+/* The hash in the stored deduplication keys never changes: pinned. */
+static void
+test_hash_is_stable(void **state)
+{
+	assert_true(text_hash("AKUT KARD") == 0x79ef76c914220240ULL);
+	assert_true(text_hash("") == 1469598103934665603ULL);
+}
+
 /* What the cleaning of src gives, in a static buffer. */
 static const char *
 cleaned(const char *src)
@@ -305,6 +313,7 @@ int
 main(void)
 {
 	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_hash_is_stable),
 		cmocka_unit_test(test_clean_space_and_dashes),
 		cmocka_unit_test(test_clean_digits),
 		cmocka_unit_test(test_clean_composes),
