@@ -5,9 +5,10 @@ answers one, the loop that serves both, and the tests' side: start a fake and
 call its control socket. Python standard library only.
 
 A device served here has: master (the pty's master fd, or None while the
-line is down), feed(data) for what the program under test wrote,
-control(request) -> dict for the control socket, next_timeout() (seconds,
-or None) and run_timers().
+line is down), open_line() and drop_line(), feed(data) for what the
+program under test wrote, control(request) -> dict for the control socket,
+next_timeout() (seconds, or None) and run_timers(). The ops "drop" (the
+device vanishes) and "reappear" are served here for every device.
 """
 import json
 import os
@@ -40,6 +41,19 @@ def pty_unlink(link, *fds):
     for fd in fds:
         if fd is not None:
             os.close(fd)
+
+
+def control(device, req):
+    """One control request: the line ops every device shares, else the
+    device's own."""
+    if req.get("op") == "drop":
+        device.drop_line()
+        return {}
+    if req.get("op") == "reappear":
+        if device.master is None:
+            device.open_line()
+        return {}
+    return device.control(req)
 
 
 def serve(device, directory):
@@ -79,7 +93,7 @@ def serve(device, directory):
                     line, clients[fd] = clients[fd].split(b"\n", 1)
                     try:
                         resp = {"ok": True}
-                        resp.update(device.control(json.loads(line)))
+                        resp.update(control(device, json.loads(line)))
                     except (ValueError, KeyError, TypeError) as e:
                         resp = {"ok": False, "error": str(e)}
                     fd.sendall(json.dumps(resp).encode() + b"\n")

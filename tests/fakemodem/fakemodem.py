@@ -538,13 +538,6 @@ class Modem:
         if op == "cms_error":
             self.cms_errors += [req.get("code", 500)] * req.get("count", 1)
             return {}
-        if op == "drop":
-            self.drop_line()
-            return {}
-        if op == "reappear":
-            if self.master is None:
-                self.open_line()
-            return {}
         raise ValueError("unknown op %r" % op)
 
 

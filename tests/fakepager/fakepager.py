@@ -403,13 +403,6 @@ class Pager:
                 self.write((self.own + bytes([ENQ])) *
                            int(req.get("count", 100)))
             return {}
-        if op == "drop":
-            self.drop_line()
-            return {}
-        if op == "reappear":
-            if self.master is None:
-                self.open_line()
-            return {}
         raise ValueError("unknown op %r" % op)
 
 

@@ -9,7 +9,6 @@ file exists: root ignores file modes, so chmod cannot make them fail."""
 import glob
 import os
 import sqlite3
-import subprocess
 import time
 
 from harness import Gateway, ROOT, check, REQUESTER, PRIMARY
@@ -76,14 +75,7 @@ def test_locked_database_keeps_the_sms_and_recovers():
 
 def start_with_shim(gw, trigger):
     check(os.path.exists(SHIM), "%s missing: run make faults" % SHIM)
-    env = dict(os.environ, LD_PRELOAD=SHIM, JOURD_FAILWRITE=trigger)
-    # Under ASan the preloaded library comes before its runtime.
-    env["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") +
-                           ":verify_asan_link_order=0").lstrip(":")
-    gw.proc = subprocess.Popen([gw.jourd, "-d", "-c", gw.conf],
-                               stdout=gw.log, stderr=gw.log, env=env)
-    gw.wait(lambda: gw.status()["modem"]["state"] == "ready", 15,
-            "modem ready")
+    gw.start_env({"LD_PRELOAD": SHIM, "JOURD_FAILWRITE": trigger})
 
 
 def shim_case(errno_name):
