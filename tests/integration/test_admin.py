@@ -5,7 +5,7 @@ import tempfile
 import time
 
 from harness import (JOURCTL, JOURD, PRIMARY, REQUESTER, ROOT, Gateway,
-                     check)
+                     check, run)
 
 
 def jourd_check(text):
@@ -77,35 +77,33 @@ def test_admin_number_with_spaces_and_database_directory_created():
     check(mode == 0o700, "state directory is private: %o" % mode)
 
 
+def page_once(gw):
+    """One AKUT request, paged to the primary and receipted."""
+    gw.inject(REQUESTER, "AKUT KARD ring mig")
+    gw.wait_sent(PRIMARY, "Svara OK 1")
+    gw.wait_sent(REQUESTER, "Mottaget")
+
+
 def test_outbox_shows_the_route_that_carried_each_sms():
     """[modem] is the route "main": every SMS it sent says so in jourctl
     outbox and its JSON; the table has a ROUTE column."""
-    gw = Gateway(escalation="primary")
-    try:
-        gw.start()
-        gw.inject(REQUESTER, "AKUT KARD ring mig")
-        gw.wait_sent(PRIMARY, "Svara OK 1")
-        gw.wait_sent(REQUESTER, "Mottaget")
+    def body(gw):
+        page_once(gw)
         rows = gw.outbox()
         check(rows and all(m["route"] == "main" for m in rows),
               "routes: %r" % [(m["state"], m["route"]) for m in rows])
         table = gw.ctl("outbox").stdout.decode()
         check("ROUTE" in table.splitlines()[0], "header: %r" % table[:120])
         check(" main " in table, "table: %r" % table)
-    finally:
-        gw.close()
+    run(Gateway(escalation="primary"), body)
 
 
 def test_status_lists_every_route_with_its_state_and_sends():
     """jourctl status shows each route (so far [modem], the route main) with
     its state, what waits after an attempt on it and what it sent today;
     its JSON has routes next to the modem object."""
-    gw = Gateway(escalation="primary")
-    try:
-        gw.start()
-        gw.inject(REQUESTER, "AKUT KARD ring mig")
-        gw.wait_sent(PRIMARY, "Svara OK 1")
-        gw.wait_sent(REQUESTER, "Mottaget")
+    def body(gw):
+        page_once(gw)
         st = gw.status()
         check(st["modem"]["state"] == "ready", "modem object kept")
         routes = st["routes"]
@@ -126,8 +124,7 @@ def test_status_lists_every_route_with_its_state_and_sends():
         # Down since the stop, not since it became ready.
         check(r["since"] > ready_since, "down since %s, ready since %s" % (
             r["since"], ready_since))
-    finally:
-        gw.close()
+    run(Gateway(escalation="primary"), body)
 
 
 def test_jourd_h_prints_the_usage_and_succeeds():
