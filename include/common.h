@@ -35,9 +35,14 @@ typedef int64_t jtime_t;
 #define MAX_OUTCOMES 16
 #define MAX_LEGS 8
 /* Routes (DESIGN §10): [modem] is the route "main". */
-#define MAX_ROUTES 8
+/* Routes: up to MAX_MODEMS [modem] sections, the [pager] and later others. */
+#define MAX_MODEMS 8
+#define MAX_ROUTES 10
 #define ROUTE_NAME_MAX 24
 #define ROUTE_MAIN "main"
+#define ROUTE_PAGER "pager"
+/* A pager call address (ESPA 4.4.4): 1 to 16 digits. */
+#define PAGER_ADDR_MAX 17
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -45,11 +45,15 @@ struct track_conf {
 	int			repeat;		/* extra passes through the roles */
 	bool			require_all;	/* mdk */
 	char			after_hours[UNIT_MAX];	/* pv */
+	int			call_from_step;	/* wake-up calls from this
+						 * page on (1 = first), 0 never */
+	bool			pager;		/* pages go to pagers too */
 };
 
 enum modem_driver { DRIVER_DUMMY, DRIVER_AT };
 
 struct modem_conf {
+	char			name[ROUTE_NAME_MAX];	/* route: "main" for [modem] */
 	enum modem_driver	driver;
 	char			device[PATH_MAX];
 	char			connection[32];
@@ -58,6 +62,25 @@ struct modem_conf {
 	char			logfile[PATH_MAX];	/* libGammu debug log, "" = none */
 	jtime_t			reply_timeout;	/* worker answer bound (watchdog) */
 	jtime_t			alarm_after;	/* trouble this long is an incident */
+	int			rate;		/* SMS submitted a minute, 0 = no pacing */
+	bool			calls;		/* may place wake-up calls */
+};
+
+enum pager_parity { PARITY_EVEN, PARITY_ODD, PARITY_NONE };
+enum pager_charset { CHARSET_LATIN1, CHARSET_ASCII };
+
+/* [pager]: the hospital paging system, ESPA 4.4.4 over a serial line. */
+struct pager_conf {
+	bool			enabled;	/* the section exists */
+	char			device[PATH_MAX];
+	int			baud;		/* 1200..115200 */
+	enum pager_parity	parity;
+	int			data_bits;	/* 7 or 8 */
+	char			address[2];	/* jourd's station, '0'..'9' */
+	char			system[2];	/* the paging system's */
+	jtime_t			poll;		/* status poll and link check */
+	enum pager_charset	charset;
+	jtime_t			reply_timeout;	/* an ACK's longest wait */
 };
 
 struct config {
@@ -74,13 +97,19 @@ struct config {
 	int			send_attempts;	/* before an outbox row fails */
 	jtime_t			send_retry;	/* first retry delay, doubles */
 	int			request_limit;	/* consults per requester an hour */
+	jtime_t			failover_after;	/* a route's trouble before bypass */
+	jtime_t			call_ring;	/* how long a wake-up call rings */
 
 	/* [closed]: extra dates on which every "weekdays" rule is closed, as
 	 * local days since 1970-01-01 (see calendar.h). */
 	int32_t			closed_days[MAX_CLOSED_DATES];
 	int			nclosed_days;
 
-	struct modem_conf	modem;
+	/* The [modem] sections in the order of the file; [modem] is the
+	 * route "main". Without any, one dummy modem "main" with defaults. */
+	struct modem_conf	modems[MAX_MODEMS];
+	int			nmodems;
+	struct pager_conf	pager;
 	struct track_conf	tracks[MAX_TRACKS];	/* index = enum track_id */
 };
 

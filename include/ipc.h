@@ -21,7 +21,10 @@ enum ipc_type {
 	IPC_SEND_RESULT,	/* worker → parent: struct ipc_send_result */
 	IPC_STATUS_REPORT,	/* worker → parent: struct ipc_status_report */
 	IPC_PING,		/* parent → worker: struct ipc_token — liveness */
-	IPC_PONG		/* worker → parent: struct ipc_token */
+	IPC_PONG,		/* worker → parent: struct ipc_token */
+	IPC_CALL,		/* parent → modem worker: struct ipc_call */
+	IPC_PAGE,		/* parent → pager worker: struct ipc_page */
+	IPC_PAGER_STATUS	/* pager worker → parent: struct ipc_pager_status */
 };
 
 struct ipc_hdr {
@@ -77,6 +80,42 @@ struct ipc_status_report {
 	int32_t		msg_ref;
 	int32_t		delivered;	/* 1 delivered, 0 failed */
 	int64_t		at;		/* ms */
+};
+
+/*
+ * A wake-up call: dial to, ring ring_ms (or until the callee rejects), hang
+ * up, then answer IPC_SEND_RESULT (ok once the call was placed). The dummy
+ * driver answers ok at once without ringing.
+ */
+struct ipc_call {
+	int64_t		outbox_id;
+	char		to[PHONE_MAX];
+	int64_t		ring_ms;
+};
+
+/*
+ * One page to the hospital paging system: answered IPC_SEND_RESULT (ok once
+ * the system ACKed the block). text is UTF-8 of at most 128 characters;
+ * the worker encodes it as [pager] charset says.
+ */
+struct ipc_page {
+	int64_t		outbox_id;
+	char		address[PAGER_ADDR_MAX];	/* 1 to 16 digits */
+	int32_t		priority;	/* 1 akut, 3 otherwise */
+	char		text[512];
+};
+
+/* Status of a call address the paging system reported (record 7). */
+enum pager_status {
+	PAGER_PAGED = 3,
+	PAGER_ABSENT = 4,
+	PAGER_ACKNOWLEDGED = 6,
+	PAGER_FAULT = 8
+};
+
+struct ipc_pager_status {
+	char		address[PAGER_ADDR_MAX];
+	int32_t		status;		/* enum pager_status, or as received */
 };
 
 #define IPC_MAX_PAYLOAD sizeof(struct ipc_sms_in)

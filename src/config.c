@@ -29,7 +29,7 @@
 #include "phone.h"
 #include "text.h"
 
-enum cfg_section { SEC_DAEMON, SEC_MODEM, SEC_TRACK };
+enum cfg_section { SEC_DAEMON, SEC_MODEM, SEC_PAGER, SEC_TRACK };
 
 enum cfg_type {
 	CT_STRING,	/* copied as written */
@@ -42,7 +42,9 @@ enum cfg_type {
 	CT_OPEN,	/* config_parse_open */
 	CT_ENUM,	/* one of names[] */
 	CT_UNIT,	/* a unit code, or empty */
-	CT_PIN		/* empty or 4 to 8 digits */
+	CT_PIN,		/* empty or 4 to 8 digits */
+	CT_RATE,	/* "N/m" or N: SMS a minute, 0 = no pacing */
+	CT_DIGIT	/* one digit '0'..'9' */
 };
 
 /* Flags of a key. */
@@ -53,7 +55,7 @@ struct cfg_key {
 	enum cfg_section	 section;
 	const char		*name;
 	enum cfg_type		 type;
-	size_t			 off;	/* in struct config or struct track_conf */
+	size_t			 off;	/* in its section's struct */
 	size_t			 size;	/* string size, or list element size */
 	size_t			 count_off;	/* lists: offset of the count */
 	int			 flags;
@@ -70,6 +72,11 @@ static const char *const config_track_names[MAX_TRACKS] = {
 };
 
 static const char *const config_driver_names[] = { "dummy", "at", NULL };
+static const char *const config_parity_names[] = { "even", "odd", "none", NULL };
+static const char *const config_charset_names[] = { "latin1", "ascii", NULL };
+/* The speeds a serial line can be set to. */
+static const int config_bauds[] = { 1200, 2400, 4800, 9600, 19200, 38400,
+    57600, 115200 };
 static const char *const config_closed_names[] = { "reply", "queue", NULL };
 
 /* The verbs of DESIGN §4, folded: a track keyword must not shadow them. */
@@ -87,6 +94,12 @@ static const char *const config_command_words[] = {
 			.size = MSIZE(struct config, a[0]), \
 			.count_off = offsetof(struct config, n), \
 			.max = (int64_t)nitems(((struct config *)0)->a)
+#define MD_STR(m)	.off = offsetof(struct modem_conf, m), \
+			.size = MSIZE(struct modem_conf, m)
+#define MD_VAL(m)	.off = offsetof(struct modem_conf, m)
+#define PG_STR(m)	.off = offsetof(struct pager_conf, m), \
+			.size = MSIZE(struct pager_conf, m)
+#define PG_VAL(m)	.off = offsetof(struct pager_conf, m)
 #define TR_STR(m)	.off = offsetof(struct track_conf, m), \
 			.size = MSIZE(struct track_conf, m)
 #define TR_VAL(m)	.off = offsetof(struct track_conf, m)
@@ -100,6 +113,8 @@ static const char *const config_command_words[] = {
 /* Enum fields are written through an int. */
 _Static_assert(sizeof(enum modem_driver) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum closed_policy) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum pager_parity) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum pager_charset) == sizeof(int), "enum size");
 
 static const struct cfg_key config_keys[] = {
 	/* [daemon] */
@@ -132,36 +147,84 @@ static const struct cfg_key config_keys[] = {
 	  .min = 0, .max = 1000, .def = { "10" },
 	  .help = "consults one requester may start per hour; more are "
 	    "refused, answered once (0 = no limit)" },
+	{ SEC_DAEMON, "failover_after", CT_DURATION, CF_VAL(failover_after),
+	  .min = JT_SECOND, .max = JT_HOUR, .def = { "60s" },
+	  .help = "a route down, unregistered or failing its sends this long "
+	    "is in trouble: bypassed, and the admins paged through another" },
+	{ SEC_DAEMON, "call_ring", CT_DURATION, CF_VAL(call_ring),
+	  .min = 5 * JT_SECOND, .max = 120 * JT_SECOND, .def = { "30s" },
+	  .help = "how long a wake-up call rings before it is hung up" },
 
 	/* [modem] */
-	{ SEC_MODEM, "driver", CT_ENUM, CF_VAL(modem.driver),
+	{ SEC_MODEM, "driver", CT_ENUM, MD_VAL(driver),
 	  .names = config_driver_names, .def = { "dummy" },
 	  .help = "dummy: Gammu's file-backed phone; at: a GSM modem" },
-	{ SEC_MODEM, "device", CT_STRING, CF_STR(modem.device),
+	{ SEC_MODEM, "device", CT_STRING, MD_STR(device),
 	  .def = { "var/phone" },
 	  .help = "dummy: a directory; at: the serial device (must be set)" },
-	{ SEC_MODEM, "connection", CT_STRING, CF_STR(modem.connection),
+	{ SEC_MODEM, "connection", CT_STRING, MD_STR(connection),
 	  .def = { "none" },
 	  .help = "Gammu connection; none for dummy, at115200 when driver = at "
 	    "and this key is left out" },
-	{ SEC_MODEM, "pin", CT_PIN, CF_STR(modem.pin),
+	{ SEC_MODEM, "pin", CT_PIN, MD_STR(pin),
 	  .flags = CK_EMPTY, .def = { "" },
 	  .help = "SIM PIN (at only), empty or 4 to 8 digits; never retried "
 	    "after a wrong PIN" },
-	{ SEC_MODEM, "sweep", CT_DURATION, CF_VAL(modem.sweep),
+	{ SEC_MODEM, "sweep", CT_DURATION, MD_VAL(sweep),
 	  .min = 100, .max = JT_HOUR, .def = { "2s" },
 	  .help = "period of the full read of the phone's SMS memory" },
-	{ SEC_MODEM, "logfile", CT_STRING, CF_STR(modem.logfile),
+	{ SEC_MODEM, "logfile", CT_STRING, MD_STR(logfile),
 	  .flags = CK_EMPTY, .def = { "" },
 	  .help = "libGammu debug log file; empty for none" },
-	{ SEC_MODEM, "reply_timeout", CT_DURATION, CF_VAL(modem.reply_timeout),
+	{ SEC_MODEM, "reply_timeout", CT_DURATION, MD_VAL(reply_timeout),
 	  .min = JT_SECOND, .max = JT_HOUR, .def = { "60s" },
 	  .help = "longest wait for the modem worker's answer before it is "
 	    "restarted" },
-	{ SEC_MODEM, "alarm_after", CT_DURATION, CF_VAL(modem.alarm_after),
+	{ SEC_MODEM, "alarm_after", CT_DURATION, MD_VAL(alarm_after),
 	  .min = JT_SECOND, .max = DUR_DAY, .def = { "5m" },
 	  .help = "modem trouble longer than this is logged as an event, and "
 	    "the admins are paged when the modem is back" },
+	{ SEC_MODEM, "rate", CT_RATE, MD_VAL(rate),
+	  .min = 0, .max = 600, .def = { "0" },
+	  .help = "most SMS this modem submits a minute (pacing); 0 = as fast "
+	    "as it takes them" },
+	{ SEC_MODEM, "calls", CT_BOOL, MD_VAL(calls),
+	  .def = { "no" },
+	  .help = "may place wake-up calls (track key call_from_step)" },
+
+	/* [pager] */
+	{ SEC_PAGER, "device", CT_STRING, PG_STR(device),
+	  .def = { "/dev/ttyS0" },
+	  .help = "the serial line to the paging system" },
+	{ SEC_PAGER, "baud", CT_INT, PG_VAL(baud),
+	  .min = 1200, .max = 115200, .def = { "9600" },
+	  .help = "line speed: 1200, 2400, 4800, 9600, 19200, 38400, 57600 "
+	    "or 115200" },
+	{ SEC_PAGER, "parity", CT_ENUM, PG_VAL(parity),
+	  .names = config_parity_names, .def = { "even" },
+	  .help = "parity bit of every character" },
+	{ SEC_PAGER, "data_bits", CT_INT, PG_VAL(data_bits),
+	  .min = 7, .max = 8, .def = { "7" },
+	  .help = "data bits of every character (7 cannot carry latin1 "
+	    "letters: use charset = ascii with it)" },
+	{ SEC_PAGER, "address", CT_DIGIT, PG_STR(address),
+	  .def = { "1" },
+	  .help = "jourd's station address, the control station" },
+	{ SEC_PAGER, "system", CT_DIGIT, PG_STR(system),
+	  .def = { "2" },
+	  .help = "the paging system's station address" },
+	{ SEC_PAGER, "poll", CT_DURATION, PG_VAL(poll),
+	  .min = 250, .max = JT_MINUTE, .def = { "2s" },
+	  .help = "how often the paging system is polled for statuses, which "
+	    "is also the link check" },
+	{ SEC_PAGER, "charset", CT_ENUM, PG_VAL(charset),
+	  .names = config_charset_names, .def = { "latin1" },
+	  .help = "how page texts are encoded: latin1, or ascii (folds å ä ö "
+	    "to a a o for systems that show no Swedish letters)" },
+	{ SEC_PAGER, "reply_timeout", CT_DURATION, PG_VAL(reply_timeout),
+	  .min = 100, .max = JT_MINUTE, .def = { "3s" },
+	  .help = "longest wait for the paging system's answer to one step "
+	    "of the exchange; 3 unanswered tries make the route's trouble" },
 
 	/* [track NAME]: defaults per track as in DESIGN §5. */
 	{ SEC_TRACK, "keywords", CT_WORDS, TR_LIST(keywords, nkeywords),
@@ -196,14 +259,25 @@ static const struct cfg_key config_keys[] = {
 	  .flags = CK_EMPTY, .def = { "", "", "", "JOURCENTRAL" },
 	  .help = "unit paged instead when the target unit is closed "
 	    "(meant for pv); empty for none" },
+	{ SEC_TRACK, "call_from_step", CT_INT, TR_VAL(call_from_step),
+	  .min = 0, .max = MAX_STEPS * 11, .def = { "0", "0", "0", "0" },
+	  .help = "from this page of an escalation on (1 = the first), every "
+	    "page is followed by a wake-up call on a modem with calls = yes; "
+	    "0 = never" },
+	{ SEC_TRACK, "pager", CT_BOOL, TR_VAL(pager),
+	  .def = { "no", "no", "no", "no" },
+	  .help = "every page goes to the person's pager as well, through "
+	    "[pager], when the directory has a pager address" },
 };
 
 #define NKEYS		((int)nitems(config_keys))
-/* Section instances: [daemon], [modem], then one per track. */
+/* Section instances: [daemon], the [modem] sections in the order of the
+ * file, [pager], [closed], then one per track. */
 #define INST_DAEMON	0
-#define INST_MODEM	1
-#define INST_CLOSED	2	/* its keys are dates, not from the table */
-#define INST_TRACK0	3
+#define INST_MODEM0	1
+#define INST_PAGER	(INST_MODEM0 + MAX_MODEMS)
+#define INST_CLOSED	(INST_PAGER + 1)	/* its keys are dates */
+#define INST_TRACK0	(INST_CLOSED + 1)
 #define NINST		(INST_TRACK0 + MAX_TRACKS)
 #define INST_NONE	(-1)
 
@@ -233,6 +307,8 @@ struct cfg_state {
 	int		 secline[NINST];	/* header lines, 0 = absent */
 	int		 keyline[NINST][NKEYS];	/* key lines, 0 = absent */
 	int		 closed_line[MAX_CLOSED_DATES];	/* of each date */
+	int		 nmodem_secs;	/* [modem] sections so far */
+	bool		 named_main[MAX_MODEMS];	/* written [modem main] */
 
 	bool		 failed;	/* err holds the first error */
 	int		 errline;	/* its line, 0 = none */
@@ -625,6 +701,13 @@ config_describe(const struct cfg_key *k, char *buf, size_t sz)
 	case CT_PIN:
 		snprintf(buf, sz, "empty or 4 to 8 digits");
 		break;
+	case CT_RATE:
+		snprintf(buf, sz, "N/m: at most N a minute, %lld..%lld; 0 = no "
+		    "limit", (long long)k->min, (long long)k->max);
+		break;
+	case CT_DIGIT:
+		snprintf(buf, sz, "one digit 0..9");
+		break;
 	case CT_STRING:
 		snprintf(buf, sz, "text%s, at most %zu bytes",
 		    (k->flags & CK_EMPTY) ? " (may be empty)" : "", k->size - 1);
@@ -667,6 +750,27 @@ config_set(const struct cfg_key *k, void *base, const char *value, char *why,
 			;
 		if (*p != '\0' || (p != value && (p - value < 4 || p - value > 8))) {
 			snprintf(why, whysz, "a PIN is empty or 4 to 8 digits");
+			return -1;
+		}
+		snprintf(field, k->size, "%s", value);
+		return 0;
+	case CT_RATE:
+		errno = 0;
+		n = strtoll(value, &end, 10);
+		if (errno != 0 || end == value || !isdigit((unsigned char)value[0]) ||
+		    (*end != '\0' && strcmp(end, "/m") != 0) ||
+		    n < k->min || n > k->max) {
+			config_describe(k, desc, sizeof desc);
+			snprintf(why, whysz, "'%s' is not a rate (%s)", value,
+			    desc);
+			return -1;
+		}
+		i = (int)n;
+		memcpy(field, &i, sizeof i);
+		return 0;
+	case CT_DIGIT:
+		if (!isdigit((unsigned char)value[0]) || value[1] != '\0') {
+			snprintf(why, whysz, "'%s' is not one digit 0..9", value);
 			return -1;
 		}
 		snprintf(field, k->size, "%s", value);
@@ -766,6 +870,10 @@ config_base(struct config *cf, int inst)
 {
 	if (inst >= INST_TRACK0)
 		return &cf->tracks[inst - INST_TRACK0];
+	if (inst == INST_PAGER)
+		return &cf->pager;
+	if (inst >= INST_MODEM0 && inst < INST_MODEM0 + MAX_MODEMS)
+		return &cf->modems[inst - INST_MODEM0];
 	return cf;
 }
 
@@ -774,9 +882,24 @@ config_inst_section(int inst)
 {
 	if (inst == INST_DAEMON)
 		return SEC_DAEMON;
-	if (inst == INST_MODEM)
+	if (inst >= INST_MODEM0 && inst < INST_MODEM0 + MAX_MODEMS)
 		return SEC_MODEM;
+	if (inst == INST_PAGER)
+		return SEC_PAGER;
 	return SEC_TRACK;
+}
+
+/* The defaults of every key of section sec into base. */
+static void
+config_section_defaults(enum cfg_section sec, void *base)
+{
+	char	why[256];
+	int	i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (config_keys[i].section == sec)
+			(void)config_set(&config_keys[i], base,
+			    config_keys[i].def[0], why, sizeof why);
 }
 
 void
@@ -789,17 +912,77 @@ config_defaults(struct config *cf)
 	for (t = 0; t < MAX_TRACKS; t++)
 		snprintf(cf->tracks[t].name, sizeof cf->tracks[t].name, "%s",
 		    config_track_names[t]);
+	config_section_defaults(SEC_DAEMON, cf);
+	config_section_defaults(SEC_PAGER, &cf->pager);
+	/* No [modem] section at all is one dummy modem, the route main. */
+	config_section_defaults(SEC_MODEM, &cf->modems[0]);
+	snprintf(cf->modems[0].name, sizeof cf->modems[0].name, "%s",
+	    ROUTE_MAIN);
+	cf->nmodems = 1;
 	for (i = 0; i < NKEYS; i++) {
 		const struct cfg_key *k = &config_keys[i];
 
-		if (k->section != SEC_TRACK) {
-			(void)config_set(k, cf, k->def[0], why, sizeof why);
+		if (k->section != SEC_TRACK)
 			continue;
-		}
 		for (t = 0; t < MAX_TRACKS; t++)
 			(void)config_set(k, &cf->tracks[t], k->def[t], why,
 			    sizeof why);
 	}
+}
+
+/*
+ * [modem] or [modem NAME]: the next modem route, in the order of the file;
+ * [modem] is the route "main". Its instance, or INST_NONE after an error.
+ */
+static int
+config_modem_section(struct cfg_state *st, const char *sec, const char *name,
+    int nw)
+{
+	struct config	*cf = st->cf;
+	struct modem_conf *mc;
+	const char	*p;
+	int		 k;
+
+	if (nw > 2) {
+		config_fail(st, st->line, "[%s]: a modem section is [modem] or "
+		    "[modem NAME]", sec);
+		return INST_NONE;
+	}
+	if (strlen(name) >= ROUTE_NAME_MAX || name[0] == '\0') {
+		config_fail(st, st->line, "[%s]: route name too long (at most "
+		    "%d characters)", sec, ROUTE_NAME_MAX - 1);
+		return INST_NONE;
+	}
+	for (p = name; *p != '\0'; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+		    *p != '_' && *p != '-') {
+			config_fail(st, st->line, "[%s]: route name '%s': use "
+			    "a-z, 0-9, _ and -", sec, name);
+			return INST_NONE;
+		}
+	if (strcmp(name, ROUTE_PAGER) == 0 || strcmp(name, "kannel") == 0) {
+		config_fail(st, st->line, "[%s]: '%s' names another kind of "
+		    "route", sec, name);
+		return INST_NONE;
+	}
+	for (k = 0; k < st->nmodem_secs; k++)
+		if (strcmp(cf->modems[k].name, name) == 0) {
+			config_fail(st, st->line, "[%s]: duplicate section (first "
+			    "at line %d)", sec, st->secline[INST_MODEM0 + k]);
+			return INST_NONE;
+		}
+	if (st->nmodem_secs == MAX_MODEMS) {
+		config_fail(st, st->line, "[%s]: more than %d modem sections",
+		    sec, MAX_MODEMS);
+		return INST_NONE;
+	}
+	k = st->nmodem_secs++;
+	mc = &cf->modems[k];
+	config_section_defaults(SEC_MODEM, mc);
+	snprintf(mc->name, sizeof mc->name, "%s", name);
+	st->named_main[k] = nw == 2;
+	cf->nmodems = st->nmodem_secs;
+	return INST_MODEM0 + k;
 }
 
 /* Notes a section header; on a bad one records the error. */
@@ -856,8 +1039,12 @@ config_section(struct cfg_state *st, const char *hdr)
 	}
 	if (nw == 1 && strcasecmp(words[0], "daemon") == 0)
 		inst = INST_DAEMON;
-	else if (nw == 1 && strcasecmp(words[0], "modem") == 0)
-		inst = INST_MODEM;
+	else if (strcasecmp(words[0], "modem") == 0) {
+		if ((inst = config_modem_section(st, sec, nw == 1 ? ROUTE_MAIN :
+		    words[1], nw)) == INST_NONE)
+			return;
+	} else if (nw == 1 && strcasecmp(words[0], "pager") == 0)
+		inst = INST_PAGER;
 	else if (nw == 1 && strcasecmp(words[0], "closed") == 0)
 		inst = INST_CLOSED;
 	else if (nw >= 1 && strcasecmp(words[0], "track") == 0) {
@@ -876,7 +1063,7 @@ config_section(struct cfg_state *st, const char *hdr)
 		}
 	} else {
 		config_fail(st, st->line, "[%s]: unknown section (daemon, modem, "
-		    "closed or track NAME)", sec);
+		    "modem NAME, pager, closed or track NAME)", sec);
 		return;
 	}
 	if (st->secline[inst] != 0) {
@@ -888,6 +1075,8 @@ config_section(struct cfg_state *st, const char *hdr)
 	st->cur = inst;
 	if (inst >= INST_TRACK0)
 		st->cf->tracks[inst - INST_TRACK0].enabled = true;
+	if (inst == INST_PAGER)
+		st->cf->pager.enabled = true;
 }
 
 /*
@@ -1103,6 +1292,100 @@ config_line_of(const struct cfg_state *st, int inst, const char *key)
 	return st->secline[inst];
 }
 
+/* A section instance's header as written, for messages. */
+static const char *
+config_inst_name(const struct cfg_state *st, int inst)
+{
+	static char	buf[2][64];
+	static int	n;
+	const char	*name;
+
+	if (inst < INST_MODEM0 || inst >= INST_MODEM0 + MAX_MODEMS)
+		return "?";
+	name = st->cf->modems[inst - INST_MODEM0].name;
+	n = (n + 1) % 2;
+	if (strcmp(name, ROUTE_MAIN) == 0 && st->secline[inst] != 0 &&
+	    !st->named_main[inst - INST_MODEM0])
+		snprintf(buf[n], sizeof buf[n], "modem");
+	else
+		snprintf(buf[n], sizeof buf[n], "modem %s", name);
+	return buf[n];
+}
+
+static bool
+config_any_calls(const struct config *cf)
+{
+	int	k;
+
+	for (k = 0; k < cf->nmodems; k++)
+		if (cf->modems[k].calls)
+			return true;
+	return false;
+}
+
+/* The modem and pager sections: devices set, and not shared. */
+static int
+config_check_routes(struct cfg_state *st)
+{
+	struct config	*cf = st->cf;
+	struct modem_conf *mc;
+	int		 k, m, inst;
+	size_t		 b;
+
+	for (k = 0; k < cf->nmodems; k++) {
+		mc = &cf->modems[k];
+		inst = INST_MODEM0 + k;
+		if (mc->driver != DRIVER_AT)
+			continue;
+		if (st->keyline[inst][config_key_index(SEC_MODEM,
+		    "connection")] == 0)
+			snprintf(mc->connection, sizeof mc->connection,
+			    "at115200");
+		if (st->keyline[inst][config_key_index(SEC_MODEM,
+		    "device")] == 0) {
+			config_fail(st, config_line_of(st, inst, "driver"),
+			    "[%s] device: must be set for driver at (a serial "
+			    "device such as /dev/ttyUSB0)", config_inst_name(st,
+			    inst));
+			return -1;
+		}
+	}
+	for (k = 0; k < cf->nmodems; k++)
+		for (m = 0; m < k; m++)
+			if (strcmp(cf->modems[k].device, cf->modems[m].device) == 0) {
+				config_fail(st, config_line_of(st, INST_MODEM0 + k,
+				    "device"), "[%s] device: also the device of "
+				    "[%s]", config_inst_name(st, INST_MODEM0 + k),
+				    config_inst_name(st, INST_MODEM0 + m));
+				return -1;
+			}
+	if (!cf->pager.enabled)
+		return 0;
+	for (b = 0; b < nitems(config_bauds); b++)
+		if (config_bauds[b] == cf->pager.baud)
+			break;
+	if (b == nitems(config_bauds)) {
+		config_fail(st, config_line_of(st, INST_PAGER, "baud"), "[pager] "
+		    "baud: %d is not a line speed (1200, 2400, 4800, 9600, "
+		    "19200, 38400, 57600, 115200)", cf->pager.baud);
+		return -1;
+	}
+	if (strcmp(cf->pager.address, cf->pager.system) == 0) {
+		config_fail(st, config_line_of(st, INST_PAGER, "system"), "[pager] "
+		    "system: the same address as jourd's (address = %s)",
+		    cf->pager.address);
+		return -1;
+	}
+	for (k = 0; k < cf->nmodems; k++)
+		if (strcmp(cf->modems[k].device, cf->pager.device) == 0) {
+			config_fail(st, config_line_of(st, INST_PAGER, "device"),
+			    "[pager] device: also the device of [%s]",
+			    config_inst_name(st, INST_MODEM0 + k));
+			return -1;
+		}
+	return 0;
+}
+
 /* Checks what no single key can: consistency across keys and tracks. */
 static void
 config_crosscheck(struct cfg_state *st)
@@ -1110,19 +1393,8 @@ config_crosscheck(struct cfg_state *st)
 	struct config	*cf = st->cf;
 	int		 t, u, i, j, n = 0;
 
-	if (cf->modem.driver == DRIVER_AT) {
-		if (st->keyline[INST_MODEM][config_key_index(SEC_MODEM,
-		    "connection")] == 0)
-			snprintf(cf->modem.connection,
-			    sizeof cf->modem.connection, "at115200");
-		if (st->keyline[INST_MODEM][config_key_index(SEC_MODEM,
-		    "device")] == 0) {
-			config_fail(st, config_line_of(st, INST_MODEM, "driver"),
-			    "[modem] device: must be set for driver at (a serial "
-			    "device such as /dev/ttyUSB0)");
-			return;
-		}
-	}
+	if (config_check_routes(st) == -1)
+		return;
 	for (t = 0; t < MAX_TRACKS; t++) {
 		const struct track_conf *tc = &cf->tracks[t];
 
@@ -1139,6 +1411,18 @@ config_crosscheck(struct cfg_state *st)
 			config_fail(st, config_line_of(st, INST_TRACK0 + t,
 			    "escalation"), "[track %s] escalation: no role",
 			    tc->name);
+			return;
+		}
+		if (tc->call_from_step > 0 && !config_any_calls(cf)) {
+			config_fail(st, config_line_of(st, INST_TRACK0 + t,
+			    "call_from_step"), "[track %s] call_from_step: no "
+			    "[modem] section has calls = yes", tc->name);
+			return;
+		}
+		if (tc->pager && !cf->pager.enabled) {
+			config_fail(st, config_line_of(st, INST_TRACK0 + t,
+			    "pager"), "[track %s] pager: there is no [pager] "
+			    "section", tc->name);
 			return;
 		}
 		for (u = 0; u < t; u++) {
@@ -1268,6 +1552,15 @@ config_print_key(const struct cfg_key *k, const char *def)
 	printf("; %s.\n; %s\n%s = %s\n", k->help, desc, k->name, def);
 }
 
+static void
+config_print_key_commented(const struct cfg_key *k)
+{
+	char	desc[200];
+
+	config_describe(k, desc, sizeof desc);
+	printf("; %s.\n; %s\n;%s = %s\n", k->help, desc, k->name, k->def[0]);
+}
+
 void
 config_print_reference(void)
 {
@@ -1277,12 +1570,25 @@ config_print_reference(void)
 	printf("; jourd configuration reference: every key with its default.\n"
 	    "; This output is itself a valid configuration file.\n");
 	for (s = SEC_DAEMON; s <= SEC_MODEM; s++) {
+		if (s == SEC_MODEM)
+			printf("\n; [modem] is the route \"main\". More modems are "
+			    "[modem NAME] sections\n; (up to %d, a-z 0-9 _ -) "
+			    "with the same keys; SMS go out through the first\n; "
+			    "healthy one in the order of the file.\n", MAX_MODEMS);
 		printf("\n[%s]\n", heads[s]);
 		for (i = 0; i < NKEYS; i++)
 			if (config_keys[i].section == (enum cfg_section)s)
 				config_print_key(&config_keys[i],
 				    config_keys[i].def[0]);
 	}
+	printf("\n; The hospital paging system (ESPA 4.4.4) is on only when "
+	    "its section exists:\n");
+	for (i = 0; i < NKEYS; i++)
+		if (config_keys[i].section == SEC_PAGER) {
+			if (strcmp(config_keys[i].name, "device") == 0)
+				printf(";[pager]\n");
+			config_print_key_commented(&config_keys[i]);
+		}
 	printf("\n; Extra closed dates: on these, every \"weekdays\" rule is "
 	    "closed as on a\n; public holiday (tracks and health centres' "
 	    "hours). One line per date,\n; YYYY-MM-DD = why, up to %d. "

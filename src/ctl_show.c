@@ -1152,9 +1152,9 @@ show_status_json(struct ctl *c, struct json *j, const struct show_health *h)
 	ctl_json_time(j, "since", h->modem_since);
 	ctl_json_time(j, "trouble_since", h->trouble_since);
 	json_kv_bool(j, "alarm", h->trouble_alarm);
-	json_kv_string(j, "driver", c->cf.modem.driver == DRIVER_DUMMY ?
+	json_kv_string(j, "driver", c->cf.modems[0].driver == DRIVER_DUMMY ?
 	    "dummy" : "at");
-	json_kv_string(j, "device", c->cf.modem.device);
+	json_kv_string(j, "device", c->cf.modems[0].device);
 	if (h->dummy_waiting >= 0)
 		json_kv_int(j, "dummy_waiting", h->dummy_waiting);
 	else
@@ -1213,7 +1213,7 @@ show_status_table(struct ctl *c, const struct show_health *h)
 		    h->trouble_alarm ? ", ALARM: longer than alarm_after" : "");
 	if (h->dummy_waiting >= 0)
 		printf("phone:     dummy at %s, %d SMS waiting to be read\n",
-		    c->cf.modem.device, h->dummy_waiting);
+		    c->cf.modems[0].device, h->dummy_waiting);
 	if (!h->have_db) {
 		printf("database:  %s does not exist yet\n", c->cf.database);
 		return;
@@ -1251,9 +1251,9 @@ ctl_status(struct ctl *c, const struct ctl_options *o)
 	/* The routes of the configuration: so far [modem], the route main. */
 	h.nroutes = 1;
 	text_copy(h.routes[0].name, sizeof(h.routes[0].name), ROUTE_MAIN);
-	h.routes[0].modem = &c->cf.modem;
-	if (c->cf.modem.driver == DRIVER_DUMMY)
-		h.dummy_waiting = inject_pending(c->cf.modem.device);
+	h.routes[0].modem = &c->cf.modems[0];
+	if (c->cf.modems[0].driver == DRIVER_DUMMY)
+		h.dummy_waiting = inject_pending(c->cf.modems[0].device);
 	if (c->db != NULL) {
 		h.have_db = true;
 		if (show_health_read(c, &h) == -1)

@@ -24,6 +24,9 @@ union ipc_payload {
 	struct ipc_send			send;
 	struct ipc_send_result		result;
 	struct ipc_status_report	report;
+	struct ipc_call			call;
+	struct ipc_page			page;
+	struct ipc_pager_status		pager;
 	unsigned char			raw[IPC_MAX_PAYLOAD];
 };
 
@@ -47,6 +50,18 @@ ipc_terminated(const char *field, size_t sz)
 	return memchr(field, '\0', sz) != NULL;
 }
 
+/* True when field holds a pager call address: 1 to 16 digits. */
+static bool
+ipc_pager_address(const char *field, size_t sz)
+{
+	size_t	i;
+
+	for (i = 0; i < sz && field[i] != '\0'; i++)
+		if (field[i] < '0' || field[i] > '9')
+			return false;
+	return i > 0 && i < sz;
+}
+
 /* The payload size a message type demands, or 0 for an unknown type. */
 static size_t
 ipc_size(uint32_t type)
@@ -67,6 +82,12 @@ ipc_size(uint32_t type)
 		return sizeof(struct ipc_send_result);
 	case IPC_STATUS_REPORT:
 		return sizeof(struct ipc_status_report);
+	case IPC_CALL:
+		return sizeof(struct ipc_call);
+	case IPC_PAGE:
+		return sizeof(struct ipc_page);
+	case IPC_PAGER_STATUS:
+		return sizeof(struct ipc_pager_status);
 	default:
 		return 0;
 	}
@@ -119,6 +140,19 @@ ipc_check(const struct ipc_hdr *hdr, const void *payload)
 		return (p.report.delivered == 0 || p.report.delivered == 1) &&
 		    ipc_terminated(p.report.recipient,
 		    sizeof(p.report.recipient));
+	case IPC_CALL:
+		return p.call.outbox_id > 0 && p.call.ring_ms > 0 &&
+		    p.call.ring_ms <= 10 * JT_MINUTE &&
+		    ipc_terminated(p.call.to, sizeof(p.call.to));
+	case IPC_PAGE:
+		return p.page.outbox_id > 0 && p.page.priority >= 1 &&
+		    p.page.priority <= 9 &&
+		    ipc_pager_address(p.page.address, sizeof(p.page.address)) &&
+		    ipc_terminated(p.page.text, sizeof(p.page.text));
+	case IPC_PAGER_STATUS:
+		return p.pager.status >= 0 && p.pager.status <= 9 &&
+		    ipc_pager_address(p.pager.address,
+		    sizeof(p.pager.address));
 	default:
 		/* The token messages: any value is a valid token. */
 		return true;

@@ -358,7 +358,7 @@ ctl_inject(struct ctl *c, const struct ctl_options *o)
 	int			 a = 0;
 
 	memset(&opts, 0, sizeof(opts));
-	if (c->cf.modem.driver != DRIVER_DUMMY) {
+	if (c->cf.modems[0].driver != DRIVER_DUMMY) {
 		ctl_warnx("inject: only with [modem] driver = dummy (%s uses the "
 		    "AT driver)", c->cf.path);
 		return CTL_ERROR;
@@ -396,14 +396,14 @@ ctl_inject(struct ctl *c, const struct ctl_options *o)
 		    SMS_TEXT_MAX - 1);
 		return CTL_ERROR;
 	}
-	if (inject_sms(c->cf.modem.device, from, text, &opts, err,
+	if (inject_sms(c->cf.modems[0].device, from, text, &opts, err,
 	    sizeof(err)) == -1) {
 		ctl_warnx("inject: %s", err);
 		return CTL_ERROR;
 	}
 	if (!c->json) {
 		printf("injected SMS from %s into %s/sms/1\n", from,
-		    c->cf.modem.device);
+		    c->cf.modems[0].device);
 		return CTL_OK;
 	}
 	json_init(&j, stdout, true);
@@ -412,7 +412,7 @@ ctl_inject(struct ctl *c, const struct ctl_options *o)
 	json_object_begin(&j);
 	json_kv_string(&j, "from", from);
 	json_kv_string(&j, "text", text);
-	json_kv_string(&j, "into", c->cf.modem.device);
+	json_kv_string(&j, "into", c->cf.modems[0].device);
 	json_object_end(&j);
 	json_object_end(&j);
 	return ctl_json_finish(&j);

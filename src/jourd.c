@@ -191,12 +191,17 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 			    "configuration: %s", err);
 			break;
 		}
+		/* The routes' workers hold pointers into j->cf.modems. */
 		if (strcmp(cf.database, j->cf.database) != 0 ||
-		    memcmp(&cf.modem, &j->cf.modem, sizeof(cf.modem)) != 0)
-			log_warnx("reload: [daemon] database and [modem] take "
-			    "effect only after a restart");
+		    cf.nmodems != j->cf.nmodems ||
+		    memcmp(cf.modems, j->cf.modems, sizeof(cf.modems)) != 0 ||
+		    memcmp(&cf.pager, &j->cf.pager, sizeof(cf.pager)) != 0)
+			log_warnx("reload: [daemon] database, [modem] and "
+			    "[pager] take effect only after a restart");
 		text_copy(cf.database, sizeof(cf.database), j->cf.database);
-		cf.modem = j->cf.modem;
+		memcpy(cf.modems, j->cf.modems, sizeof(cf.modems));
+		cf.nmodems = j->cf.nmodems;
+		cf.pager = j->cf.pager;
 		j->cf = cf;
 		parse_ctx_from_config(&j->cf, &j->pctx);
 		calendar_from_config(&j->cal, &j->cf);

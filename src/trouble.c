@@ -66,7 +66,7 @@ trouble_pin_refused(struct jourd *j)
 	char		 want[32];
 	int		 rc, refused = 0;
 
-	trouble_pin_hash(j->cf.modem.pin, want, sizeof(want));
+	trouble_pin_hash(j->routes[0].modem->pin, want, sizeof(want));
 	if ((st = db_stmt(j->db, sql_status_get)) == NULL)
 		return -1;
 	db_bind_text(st, 1, "pin_refused");
@@ -81,7 +81,7 @@ trouble_pin_wrong(struct jourd *j)
 {
 	char	hash[32];
 
-	trouble_pin_hash(j->cf.modem.pin, hash, sizeof(hash));
+	trouble_pin_hash(j->routes[0].modem->pin, hash, sizeof(hash));
 	jourd_set_status(j, "pin_refused", hash);
 }
 
@@ -143,7 +143,7 @@ trouble_tick(struct jourd *j)
 	char	detail[256], since[32];
 
 	if (j->trouble_since == 0 || j->trouble_alarm ||
-	    now - j->trouble_since < j->cf.modem.alarm_after)
+	    now - j->trouble_since < j->routes[0].modem->alarm_after)
 		return;
 	trouble_clock(j->trouble_since, now, since, sizeof(since));
 	snprintf(detail, sizeof(detail), "modem unusable since %s: %s", since,

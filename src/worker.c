@@ -266,18 +266,21 @@ worker_respawn_cb(evutil_socket_t fd, short ev, void *arg)
 void
 worker_init(struct jourd *j)
 {
-	struct route	*r = &j->routes[0];
+	struct route	*r;
+	int		 k;
 
 	memset(j->routes, 0, sizeof(j->routes));
-	j->nroutes = 1;
-	r->j = j;
-	text_copy(r->name, sizeof(r->name), ROUTE_MAIN);
-	r->modem = &j->cf.modem;
-	r->pid = -1;
-	r->fd = -1;
-	r->respawn_delay = RESPAWN_MIN;
-	r->state = MODEM_CONNECTING;
-	r->respawn = evtimer_new(j->base, worker_respawn_cb, r);
+	for (k = 0; k < j->cf.nmodems; k++) {
+		r = &j->routes[j->nroutes++];
+		r->j = j;
+		text_copy(r->name, sizeof(r->name), j->cf.modems[k].name);
+		r->modem = &j->cf.modems[k];
+		r->pid = -1;
+		r->fd = -1;
+		r->respawn_delay = RESPAWN_MIN;
+		r->state = MODEM_CONNECTING;
+		r->respawn = evtimer_new(j->base, worker_respawn_cb, r);
+	}
 }
 
 void

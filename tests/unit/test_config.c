@@ -89,13 +89,13 @@ test_defaults(void **state)
 	assert_string_equal(cf.outcomes[5], "MDK");
 	assert_int_equal(cf.send_attempts, 5);
 	assert_int_equal(cf.send_retry, 30 * JT_SECOND);
-	assert_int_equal(cf.modem.driver, DRIVER_DUMMY);
-	assert_string_equal(cf.modem.device, "var/phone");
-	assert_string_equal(cf.modem.connection, "none");
-	assert_string_equal(cf.modem.pin, "");
-	assert_int_equal(cf.modem.sweep, 2 * JT_SECOND);
-	assert_string_equal(cf.modem.logfile, "");
-	assert_int_equal(cf.modem.reply_timeout, 60 * JT_SECOND);
+	assert_int_equal(cf.modems[0].driver, DRIVER_DUMMY);
+	assert_string_equal(cf.modems[0].device, "var/phone");
+	assert_string_equal(cf.modems[0].connection, "none");
+	assert_string_equal(cf.modems[0].pin, "");
+	assert_int_equal(cf.modems[0].sweep, 2 * JT_SECOND);
+	assert_string_equal(cf.modems[0].logfile, "");
+	assert_int_equal(cf.modems[0].reply_timeout, 60 * JT_SECOND);
 
 	t = &cf.tracks[TRACK_AKUT];
 	assert_false(t->enabled);
@@ -207,7 +207,7 @@ test_durations(void **state)
 	    "t.conf:3: [modem] sweep: 50ms is out of range (duration "
 	    "100ms..1h (ms, s, m, h, d; a bare number is seconds))");
 	expect_ok("[track akut]\n[modem]\nsweep = 250ms\n");
-	assert_int_equal(cf.modem.sweep, 250);
+	assert_int_equal(cf.modems[0].sweep, 250);
 	expect_err("[track akut]\n[daemon]\nreply_period =\n",
 	    "t.conf:3: [daemon] reply_period: empty value (expected duration "
 	    "1s..7d (ms, s, m, h, d; a bare number is seconds))");
@@ -311,17 +311,17 @@ test_modem(void **state)
 {
 	expect_ok("[track akut]\n[modem]\ndriver = at\ndevice = /dev/ttyUSB0\n"
 	    "pin = 1234\n");
-	assert_int_equal(cf.modem.driver, DRIVER_AT);
-	assert_string_equal(cf.modem.device, "/dev/ttyUSB0");
-	assert_string_equal(cf.modem.connection, "at115200");
-	assert_string_equal(cf.modem.pin, "1234");
+	assert_int_equal(cf.modems[0].driver, DRIVER_AT);
+	assert_string_equal(cf.modems[0].device, "/dev/ttyUSB0");
+	assert_string_equal(cf.modems[0].connection, "at115200");
+	assert_string_equal(cf.modems[0].pin, "1234");
 
 	expect_ok("[track akut]\n[modem]\ndriver = at\ndevice = /dev/ttyS0\n"
 	    "connection = at19200\n");
-	assert_string_equal(cf.modem.connection, "at19200");
+	assert_string_equal(cf.modems[0].connection, "at19200");
 
 	expect_ok("[track akut]\n[modem]\ndriver = dummy\n");
-	assert_string_equal(cf.modem.connection, "none");
+	assert_string_equal(cf.modems[0].connection, "none");
 
 	expect_err("[track akut]\n\n[modem]\ndriver = at\n",
 	    "t.conf:4: [modem] device: must be set for driver at (a serial "
@@ -337,7 +337,7 @@ test_modem(void **state)
 	    "t.conf:3: [modem] device: empty value (expected text, at most "
 	    "4095 bytes)");
 	expect_ok("[track akut]\n[modem]\nlogfile = var/gammu.log\n");
-	assert_string_equal(cf.modem.logfile, "var/gammu.log");
+	assert_string_equal(cf.modems[0].logfile, "var/gammu.log");
 }
 
 static void
@@ -453,7 +453,7 @@ test_error_lines(void **state)
 	expect_err("[track akut]\nrequire_all = no\nsweep = 2s\n",
 	    "t.conf:3: [track akut] sweep: unknown key");
 	expect_err("[daemon]\n\n\n[foo]\n[track akut]\n",
-	    "t.conf:4: [foo]: unknown section (daemon, modem, closed or track NAME)");
+	    "t.conf:4: [foo]: unknown section (daemon, modem, modem NAME, pager, closed or track NAME)");
 	expect_err("[track akut]\n[track urgent]\n",
 	    "t.conf:2: [track urgent]: unknown track (akut, halvakut, mdk or "
 	    "pv)");
@@ -725,12 +725,12 @@ test_example_file(void **state)
 	assert_string_equal(cf.outcomes[3], "AKM");
 	assert_int_equal(cf.send_attempts, 5);
 	assert_int_equal(cf.send_retry, 30 * JT_SECOND);
-	assert_int_equal(cf.modem.driver, DRIVER_DUMMY);
-	assert_string_equal(cf.modem.device, "var/phone");
-	assert_string_equal(cf.modem.connection, "none");
-	assert_string_equal(cf.modem.pin, "");
-	assert_int_equal(cf.modem.sweep, 2 * JT_SECOND);
-	assert_int_equal(cf.modem.reply_timeout, 60 * JT_SECOND);
+	assert_int_equal(cf.modems[0].driver, DRIVER_DUMMY);
+	assert_string_equal(cf.modems[0].device, "var/phone");
+	assert_string_equal(cf.modems[0].connection, "none");
+	assert_string_equal(cf.modems[0].pin, "");
+	assert_int_equal(cf.modems[0].sweep, 2 * JT_SECOND);
+	assert_int_equal(cf.modems[0].reply_timeout, 60 * JT_SECOND);
 	for (i = 0; i < MAX_TRACKS; i++)
 		assert_true(cf.tracks[i].enabled);
 
@@ -823,6 +823,103 @@ test_reference(void **state)
 	assert_memory_equal(&cf, &def, sizeof def);
 }
 
+/* [modem NAME] sections are routes in file order; [pager]; their checks. */
+static void
+test_routes(void **state)
+{
+	expect_ok("[track akut]\n");
+	assert_int_equal(cf.nmodems, 1);
+	assert_string_equal(cf.modems[0].name, "main");
+	assert_false(cf.pager.enabled);
+	assert_int_equal(cf.failover_after, 60 * JT_SECOND);
+	assert_int_equal(cf.call_ring, 30 * JT_SECOND);
+	assert_int_equal(cf.tracks[TRACK_AKUT].call_from_step, 0);
+	assert_false(cf.tracks[TRACK_AKUT].pager);
+
+	expect_ok("[modem telia]\ndriver = at\ndevice = /dev/ttyUSB0\n"
+	    "rate = 6/m\ncalls = yes\n[modem tele2]\ndevice = var/p2\n"
+	    "[modem]\ndevice = var/p3\n[daemon]\nfailover_after = 20s\n"
+	    "call_ring = 10s\n[track akut]\ncall_from_step = 2\n");
+	assert_int_equal(cf.nmodems, 3);
+	assert_string_equal(cf.modems[0].name, "telia");
+	assert_int_equal(cf.modems[0].driver, DRIVER_AT);
+	assert_string_equal(cf.modems[0].connection, "at115200");
+	assert_int_equal(cf.modems[0].rate, 6);
+	assert_true(cf.modems[0].calls);
+	assert_string_equal(cf.modems[1].name, "tele2");
+	assert_int_equal(cf.modems[1].rate, 0);
+	assert_false(cf.modems[1].calls);
+	assert_int_equal(cf.modems[1].sweep, 2 * JT_SECOND);
+	assert_string_equal(cf.modems[2].name, "main");
+	assert_int_equal(cf.failover_after, 20 * JT_SECOND);
+	assert_int_equal(cf.call_ring, 10 * JT_SECOND);
+	assert_int_equal(cf.tracks[TRACK_AKUT].call_from_step, 2);
+
+	expect_ok("[modem a]\nrate = 12\n[track akut]\n");
+	assert_int_equal(cf.modems[0].rate, 12);
+	expect_err("[modem a]\nrate = 6/h\n[track akut]\n", "t.conf:2: "
+	    "[modem a] rate: '6/h' is not a rate (N/m: at most N a minute, "
+	    "0..600; 0 = no limit)");
+	expect_err("[modem a]\n[modem a]\n", "t.conf:2: [modem a]: duplicate "
+	    "section (first at line 1)");
+	expect_err("[modem]\n[modem main]\n", "t.conf:2: [modem main]: "
+	    "duplicate section (first at line 1)");
+	expect_err("[modem Telia]\n", "t.conf:1: [modem Telia]: route name "
+	    "'Telia': use a-z, 0-9, _ and -");
+	expect_err("[modem pager]\n", "t.conf:1: [modem pager]: 'pager' "
+	    "names another kind of route");
+	expect_err("[modem a b]\n", "t.conf:1: [modem a b]: a modem section "
+	    "is [modem] or [modem NAME]");
+	expect_err("[modem a]\n[modem b]\n[modem c]\n[modem d]\n[modem e]\n"
+	    "[modem f]\n[modem g]\n[modem h]\n[modem i]\n", "t.conf:9: "
+	    "[modem i]: more than 8 modem sections");
+	expect_err("[modem a]\ndriver = at\n[track akut]\n", "t.conf:2: "
+	    "[modem a] device: must be set for driver at (a serial device "
+	    "such as /dev/ttyUSB0)");
+	expect_err("[modem a]\ndevice = x\n[modem b]\ndevice = x\n"
+	    "[track akut]\n", "t.conf:4: [modem b] device: also the device "
+	    "of [modem a]");
+	expect_err("[modem a]\n[track akut]\ncall_from_step = 1\n",
+	    "t.conf:3: [track akut] call_from_step: no [modem] section has "
+	    "calls = yes");
+	expect_err("[track akut]\npager = yes\n", "t.conf:2: [track akut] "
+	    "pager: there is no [pager] section");
+
+	expect_ok("[pager]\ndevice = /dev/ttyS1\nbaud = 1200\nparity = none\n"
+	    "data_bits = 8\naddress = 3\nsystem = 4\npoll = 500ms\n"
+	    "charset = ascii\n[track akut]\npager = yes\n");
+	assert_true(cf.pager.enabled);
+	assert_string_equal(cf.pager.device, "/dev/ttyS1");
+	assert_int_equal(cf.pager.baud, 1200);
+	assert_int_equal(cf.pager.parity, PARITY_NONE);
+	assert_int_equal(cf.pager.data_bits, 8);
+	assert_string_equal(cf.pager.address, "3");
+	assert_string_equal(cf.pager.system, "4");
+	assert_int_equal(cf.pager.poll, 500);
+	assert_int_equal(cf.pager.charset, CHARSET_ASCII);
+	assert_true(cf.tracks[TRACK_AKUT].pager);
+	expect_ok("[pager]\n[track akut]\n");
+	assert_int_equal(cf.pager.baud, 9600);
+	assert_int_equal(cf.pager.parity, PARITY_EVEN);
+	assert_int_equal(cf.pager.data_bits, 7);
+	assert_string_equal(cf.pager.address, "1");
+	assert_string_equal(cf.pager.system, "2");
+	assert_int_equal(cf.pager.charset, CHARSET_LATIN1);
+	expect_err("[pager]\nbaud = 9601\n[track akut]\n", "t.conf:2: [pager] "
+	    "baud: 9601 is not a line speed (1200, 2400, 4800, 9600, 19200, "
+	    "38400, 57600, 115200)");
+	expect_err("[pager]\naddress = 12\n", "t.conf:2: [pager] address: "
+	    "'12' is not one digit 0..9");
+	expect_err("[pager]\nsystem = 1\n[track akut]\n", "t.conf:2: [pager] "
+	    "system: the same address as jourd's (address = 1)");
+	expect_err("[pager]\ndata_bits = 6\n", "t.conf:2: [pager] data_bits: "
+	    "6 is out of range (7..8)");
+	expect_err("[pager]\n[pager]\n", "t.conf:2: [pager]: duplicate section "
+	    "(first at line 1)");
+	expect_err("[modem]\ndevice = /dev/ttyS0\n[pager]\n[track akut]\n",
+	    "t.conf:3: [pager] device: also the device of [modem]");
+}
+
 /* [closed] lists dates, each once, with a free-text reason. */
 static void
 test_closed_dates(void **state)
@@ -889,6 +986,7 @@ main(void)
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_closed_dates),
+		cmocka_unit_test(test_routes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
