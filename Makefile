@@ -54,6 +54,7 @@ JOURD_SRCS = \
 	src/worker.c \
 	src/outbox.c \
 	src/trouble.c \
+	src/failover.c \
 	src/clockjump.c
 
 JOURCTL_SRCS = \

@@ -20,25 +20,73 @@
 
 struct jourd;
 
+struct route;
+
+/* One message handed to a route's worker (outbox.c reads it). */
+struct outbox_msg {
+	int64_t		id;
+	char		to[PHONE_MAX];		/* a number, or a pager address */
+	char		text[SMS_TEXT_MAX];
+	char		kind[WORD_MAX];		/* page, reply, …, call, pager */
+	int		priority;		/* pager: 1 akut, 3 otherwise */
+};
+
+/*
+ * What kind of route a route is (DESIGN §8): the few things that differ
+ * between a GSM modem and the paging system. Supervision, health and
+ * dispatch are the same for all (worker.c, failover.c, outbox.c).
+ */
+struct route_ops {
+	const char	*kind;		/* "modem", "pager" */
+	/* Forks the worker: its pid, the parent's end of the channel in *fd. */
+	pid_t		(*start)(const struct route *r, int *fd);
+	/* Whether the route carries outbox rows of this kind. */
+	bool		(*carries)(const struct route *r, const char *kind);
+	/* Hands one message to the running worker. */
+	void		(*send)(struct route *r, const struct outbox_msg *m);
+	/* Its driver and device, for jourctl status and the log. */
+	void		(*status)(const struct route *r, char *driver,
+			    size_t dsz, char *device, size_t devsz);
+	/* Ends the worker at exit: closes its channel and waits for it. */
+	void		(*stop)(struct route *r);
+};
+
 /*
  * One way out and in (DESIGN §8, §10): a supervised worker process and
  * what jourd knows of it. Every route has at most one message in flight.
- * So far the only kind is a GSM modem, and [modem] is the route "main".
+ * The modem routes come first, in the order of the file ([modem] is the
+ * route "main"), then the paging system's.
  */
 struct route {
 	struct jourd		*j;
 	char			 name[ROUTE_NAME_MAX];
-	const struct modem_conf	*modem;		/* its configuration section */
+	const struct route_ops	*ops;
+	const struct modem_conf	*modem;		/* a modem's section, else NULL */
+	const struct pager_conf	*pager;		/* the pager's, else NULL */
 	pid_t			 pid;		/* -1 when none is running */
 	int			 fd;
 	struct event		*ev;
 	struct event		*respawn;
+	struct event		*pace;		/* rate: the next send may go */
 	jtime_t			 respawn_delay;
 	enum modem_status	 state;
 	int64_t			 inflight;	/* outbox id being sent, 0 = none */
 	jtime_t			 inflight_since;	/* monotonic */
+	jtime_t			 inflight_limit;	/* held longer, it moves (ms) */
+	jtime_t			 inflight_ring;	/* a call rings this long first */
+	char			 inflight_kind[WORD_MAX];
+	bool			 inflight_moved;	/* resent elsewhere: its
+						 * late result is dropped */
+	jtime_t			 next_send_at;	/* monotonic, rate pacing */
 	jtime_t			 ready_since;	/* monotonic, 0 = not ready */
 	jtime_t			 ping_sent;	/* monotonic, 0 = none unanswered */
+
+	/* Health (failover.c): unusable since, told as route_trouble. */
+	jtime_t			 trouble_since;	/* wall clock, 0 = healthy */
+	bool			 trouble_told;
+	char			 trouble_why[128];
+	jtime_t			 fail_since;	/* wall: sends failing since */
+	jtime_t			 probe_at;	/* monotonic: failing route tried */
 };
 
 struct jourd {
@@ -57,15 +105,24 @@ struct jourd {
 	jtime_t			 started_at;
 	struct jtime_watch	 clock;		/* steps of the wall clock */
 
-	/* Outbox writes the database refused, written again (outbox.c). */
+	/* Outbox writes the database refused, written again (outbox.c):
+	 * at most one outcome per route waits. */
 	struct event		*outbox_timer;
-	struct ipc_send_result	 outbox_result;	/* the last attempt's outcome */
-	jtime_t			 outbox_result_at;	/* when it came */
-	bool			 outbox_unsettled;	/* not stored yet */
+	struct outbox_outcome {
+		struct ipc_send_result	 res;
+		char			 route[ROUTE_NAME_MAX];
+		jtime_t			 at;	/* when it came */
+	}			 outbox_unsettled[MAX_ROUTES];
+	int			 outbox_nunsettled;
 	jtime_t			 outbox_unsettled_since;	/* monotonic */
 	bool			 outbox_requeue;	/* 'sending' rows to requeue */
 
-	/* Modem trouble (trouble.c). */
+	/* While an inbound SMS is handled: the route it came in on and its
+	 * sender, so that answers go back the way it came (outbox_push). */
+	const char		*inbound_route;
+	char			 inbound_from[64];
+
+	/* Modem trouble of the first route (trouble.c). */
 	jtime_t			 trouble_since;	/* wall clock, 0 = none */
 	bool			 trouble_alarm;	/* the incident was recorded */
 	char			 trouble_why[128];
@@ -85,9 +142,12 @@ void	worker_send(struct route *r, enum ipc_type type, const void *p,
 	    size_t len);
 void	worker_lost(struct route *r, const char *why);
 struct route *worker_by_pid(struct jourd *j, pid_t pid);
-/* The first route, in the order of the file, that is ready and has nothing
- * in flight: where the next queued message goes. NULL when none. */
-struct route *worker_idle(struct jourd *j);
+/* Whether r can take a message now: ready, nothing in flight, its rate
+ * allows it. */
+bool	worker_idle(const struct route *r);
+/* Whether any route can take a message now. */
+bool	worker_any_idle(struct jourd *j);
+struct route *worker_by_name(struct jourd *j, const char *name);
 int	worker_watchdog(struct jourd *j);
 void	worker_shutdown(struct jourd *j);
 
@@ -98,15 +158,34 @@ void	clockjump_init(struct jourd *j);
  * transaction only; tried again at the next call). */
 int	clockjump_check(struct jourd *j);
 
+/* failover.c */
+/* Whether r is healthy: ready, and its sends are not failing. */
+bool	failover_healthy(const struct route *r);
+void	failover_down(struct route *r, const char *why);
+void	failover_ready(struct route *r);
+void	failover_send_failed(struct route *r, const char *why);
+void	failover_sent(struct route *r);
+/* Once a heartbeat: trouble that lasted failover_after is told, and a
+ * send a route has not answered within it goes elsewhere. */
+void	failover_tick(struct jourd *j);
+/* "|a|b|": the healthy routes that carry kind, for outbox dispatch. */
+void	failover_healthy_names(struct jourd *j, const char *kind, char *buf,
+	    size_t sz);
+/* Whether a healthy route other than r carries kind. */
+bool	failover_other(struct jourd *j, const struct route *r,
+	    const char *kind);
+
 /* trouble.c */
+/* Stockholm "HH:MM" of t, with the date when it is not now's day. */
+void	trouble_clock(jtime_t t, jtime_t now, char *buf, size_t sz);
 void	trouble_resume(struct jourd *j);
 void	trouble_start(struct jourd *j, const char *why);
 void	trouble_ready(struct jourd *j);
 void	trouble_tick(struct jourd *j);
 /* 1 when the SIM refused the configured PIN before, 0 when not, -1 when
  * the database could not say (the PIN is then not tried either). */
-int	trouble_pin_refused(struct jourd *j);
-void	trouble_pin_wrong(struct jourd *j);
+int	trouble_pin_refused(struct route *r);
+void	trouble_pin_wrong(struct route *r);
 
 /* inbound.c */
 /* The most SMS stored in one transaction. */
@@ -115,7 +194,10 @@ void	trouble_pin_wrong(struct jourd *j);
  * stored (and may be deleted from its phone) after the COMMIT. */
 void	inbound_sms_batch(struct route *r, const struct ipc_sms_in *const *m,
 	    int n);
-void	inbound_status_report(struct jourd *j, const struct ipc_status_report *r);
+void	inbound_status_report(struct route *r,
+	    const struct ipc_status_report *rep);
+void	inbound_pager_status(struct route *r,
+	    const struct ipc_pager_status *ps);
 void	inbound_dedup_key(const struct ipc_sms_in *m, const char *sender,
 	    const char *stored_text, char *out, size_t sz);
 
@@ -148,6 +230,9 @@ int64_t	outbox_push(struct jourd *j, const char *to, const char *text,
 	    const char *kind, int64_t consult, jtime_t now);
 void	outbox_kick(struct jourd *j);
 void	outbox_result(struct route *r, const struct ipc_send_result *res);
+/* The message in flight on r goes to another healthy route now; r's late
+ * answer for it is dropped. */
+int	outbox_move_inflight(struct route *r, jtime_t now);
 void	outbox_lost(struct route *r, const char *why);
 void	outbox_requeue_inflight(struct jourd *j);
 int	outbox_settle(struct jourd *j);

@@ -43,6 +43,12 @@ char *msg_admin_gap(char *out, size_t sz, const struct msg_consult *c,
 /* To the admins when the modem is back after an incident (times "HH:MM"). */
 char *msg_admin_modem_back(char *out, size_t sz, const char *from,
     const char *to, jtime_t minutes);
+/* To the admins, through another route, the moment a route is in trouble
+ * (since "HH:MM") and when it is back. */
+char *msg_admin_route_trouble(char *out, size_t sz, const char *route,
+    const char *since, const char *why, const char *via);
+char *msg_admin_route_back(char *out, size_t sz, const char *route,
+    const char *from, const char *to, jtime_t minutes);
 char *msg_ack_confirm(char *out, size_t sz, const struct msg_consult *c,
     int code, const char *outcomes);
 char *msg_decline_confirm(char *out, size_t sz, const struct msg_consult *c);

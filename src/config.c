@@ -979,7 +979,7 @@ config_modem_section(struct cfg_state *st, const char *sec, const char *name,
 	k = st->nmodem_secs++;
 	mc = &cf->modems[k];
 	config_section_defaults(SEC_MODEM, mc);
-	snprintf(mc->name, sizeof mc->name, "%s", name);
+	text_copy(mc->name, sizeof mc->name, name);
 	st->named_main[k] = nw == 2;
 	cf->nmodems = st->nmodem_secs;
 	return INST_MODEM0 + k;

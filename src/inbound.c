@@ -33,7 +33,7 @@ struct person {
 
 static const char sql_inbox_insert[] =
     "INSERT INTO inbox (dedup, sender, smsc_at, received_at, parts, text,"
-    " verb, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')"
+    " verb, outcome, route) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)"
     " ON CONFLICT (dedup) DO NOTHING";
 static const char sql_inbox_done[] =
     "UPDATE inbox SET outcome = ?, consult_id = ? WHERE id = ?";
@@ -1123,8 +1123,9 @@ inbound_route(struct jourd *j, const struct ipc_sms_in *m,
  * on the phone; the caller rolls back to the SMS's savepoint then.
  */
 static int
-inbound_one(struct jourd *j, const struct ipc_sms_in *m)
+inbound_one(struct route *r, const struct ipc_sms_in *m)
 {
+	struct jourd		*j = r->j;
 	static struct sms_cmd	 cmd;
 	static char		 masked[SMS_TEXT_MAX], plain[SMS_TEXT_MAX];
 	sqlite3_stmt		*st;
@@ -1147,6 +1148,9 @@ inbound_one(struct jourd *j, const struct ipc_sms_in *m)
 		parse_sms(plain, &j->pctx, &cmd);
 	pnr_mask(plain, masked, sizeof(masked));
 	inbound_dedup_key(m, from, masked, key, sizeof(key));
+	/* Its answers go back through the route it came in on. */
+	j->inbound_route = r->name;
+	text_copy(j->inbound_from, sizeof(j->inbound_from), from);
 
 	if ((st = db_stmt(j->db, sql_inbox_insert)) == NULL)
 		goto retry;
@@ -1157,6 +1161,7 @@ inbound_one(struct jourd *j, const struct ipc_sms_in *m)
 	sqlite3_bind_int(st, 5, m->parts);
 	db_bind_text(st, 6, masked);
 	db_bind_text(st, 7, parse_verb_name(cmd.verb));
+	db_bind_text(st, 8, r->name);
 	if (db_done(j->db, st) == -1)
 		goto retry;
 	if (sqlite3_changes(db_handle(j->db)) == 0) {
@@ -1200,7 +1205,7 @@ inbound_sms_batch(struct route *r, const struct ipc_sms_in *const *m, int n)
 	struct jourd		*j = r->j;
 	struct ipc_token	 tok;
 	bool			 stored[INBOUND_BATCH_MAX];
-	int			 i, nstored = 0;
+	int			 i, rc, nstored = 0;
 
 	if (n > INBOUND_BATCH_MAX)
 		n = INBOUND_BATCH_MAX;
@@ -1211,7 +1216,9 @@ inbound_sms_batch(struct route *r, const struct ipc_sms_in *const *m, int n)
 		for (i = 0; i < n; i++) {
 			if (db_exec(j->db, "SAVEPOINT sms") == -1)
 				break;
-			if (inbound_one(j, m[i]) == 0) {
+			rc = inbound_one(r, m[i]);
+			j->inbound_route = NULL;
+			if (rc == 0) {
 				stored[i] = db_exec(j->db, "RELEASE sms") == 0;
 				nstored += stored[i];
 			} else {
@@ -1236,16 +1243,19 @@ inbound_sms_batch(struct route *r, const struct ipc_sms_in *const *m, int n)
 	}
 }
 
+/* A reference is the modem's own: the report matches the route's SMS. */
 static const char sql_delivered_find[] =
     "SELECT id, consult_id, kind FROM outbox WHERE msg_ref = ? AND to_phone = ?"
-    " AND state = 'sent' AND delivered_at IS NULL ORDER BY id DESC LIMIT 1";
+    " AND route = ? AND state = 'sent' AND delivered_at IS NULL"
+    " ORDER BY id DESC LIMIT 1";
 static const char sql_delivered_set[] =
     "UPDATE outbox SET delivered_at = ? WHERE id = ?";
 
 /* A delivery report: the SMS with that reference reached the phone. */
 void
-inbound_status_report(struct jourd *j, const struct ipc_status_report *r)
+inbound_status_report(struct route *route, const struct ipc_status_report *r)
 {
+	struct jourd	*j = route->j;
 	sqlite3_stmt	*st;
 	char		 to[PHONE_MAX], detail[96];
 	int64_t		 id = 0, consult = 0;
@@ -1266,6 +1276,7 @@ inbound_status_report(struct jourd *j, const struct ipc_status_report *r)
 		goto fail;
 	sqlite3_bind_int(st, 1, r->msg_ref);
 	db_bind_text(st, 2, to);
+	db_bind_text(st, 3, route->name);
 	if ((rc = db_row(j->db, st)) == 1) {
 		id = sqlite3_column_int64(st, 0);
 		consult = sqlite3_column_int64(st, 1);
@@ -1294,4 +1305,76 @@ inbound_status_report(struct jourd *j, const struct ipc_status_report *r)
 		return;
 fail:
 	db_rollback(j->db);
+}
+
+static const char sql_pager_delivered[] =
+    "UPDATE outbox SET delivered_at = ?1 WHERE id = (SELECT id FROM outbox"
+    " WHERE kind = 'pager' AND to_phone = ?2 AND state = 'sent'"
+    " AND delivered_at IS NULL ORDER BY id DESC LIMIT 1)";
+static const char sql_pager_consult[] =
+    "SELECT consult_id FROM outbox WHERE kind = 'pager' AND to_phone = ?"
+    " AND state = 'sent' ORDER BY id DESC LIMIT 1";
+
+/* What the paging system's status codes (record 7) mean. */
+static const char *
+inbound_pager_status_name(int status)
+{
+	switch (status) {
+	case PAGER_PAGED:
+		return "paged";
+	case PAGER_ABSENT:
+		return "absent";
+	case PAGER_ACKNOWLEDGED:
+		return "acknowledged";
+	case PAGER_FAULT:
+		return "fault";
+	default:
+		return "unknown";
+	}
+}
+
+/*
+ * A status the paging system reported for a call address: an event on the
+ * consult of the last page to that pager, and "paged" is its delivery.
+ */
+void
+inbound_pager_status(struct route *r, const struct ipc_pager_status *ps)
+{
+	struct jourd	*j = r->j;
+	sqlite3_stmt	*st;
+	jtime_t		 now = jtime_now();
+	int64_t		 consult = 0;
+	char		 detail[96];
+	int		 rc;
+
+	if (db_begin(j->db) == -1)
+		return;
+	if ((st = db_stmt(j->db, sql_pager_consult)) == NULL)
+		goto fail;
+	db_bind_text(st, 1, ps->address);
+	if ((rc = db_row(j->db, st)) == 1)
+		consult = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == -1)
+		goto fail;
+	if (ps->status == PAGER_PAGED) {
+		if ((st = db_stmt(j->db, sql_pager_delivered)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, now);
+		db_bind_text(st, 2, ps->address);
+		if (db_done(j->db, st) == -1)
+			goto fail;
+	}
+	snprintf(detail, sizeof(detail), "pager %s: %s (%d)", ps->address,
+	    inbound_pager_status_name(ps->status), ps->status);
+	if (event_write(j, consult, now, "pager_status", "", detail) == -1)
+		goto fail;
+	if (db_commit(j->db) == -1)
+		goto fail;
+	log_info("route %s: %s", r->name, detail);
+	return;
+fail:
+	db_rollback(j->db);
+	log_warnx("route %s: pager status %s %d not recorded: %s", r->name,
+	    ps->address, ps->status, db_errmsg(j->db));
 }

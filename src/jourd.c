@@ -112,7 +112,7 @@ jourd_rearm(struct jourd *j)
 	clockjump_check(j);
 	now = jtime_now();
 	due = consult_next_due(j);
-	if (worker_idle(j) != NULL) {
+	if (worker_any_idle(j)) {
 		retry = outbox_next_due(j);
 		if (retry != 0 && (due == 0 || retry < due))
 			due = retry;
@@ -163,6 +163,9 @@ jourd_heartbeat_cb(evutil_socket_t fd, short ev, void *arg)
 	if (j->routes[0].state == MODEM_READY && j->trouble_since != 0)
 		trouble_ready(j);
 	trouble_tick(j);
+	failover_tick(j);
+	/* A failing route's next try, a route freed without a word. */
+	outbox_kick(j);
 	sd_notify(0, "WATCHDOG=1");
 	/* A step the heartbeat moved the due times for needs a new wait. */
 	jourd_rearm(j);

@@ -108,6 +108,24 @@ msg_admin_modem_back(char *out, size_t sz, const char *from, const char *to,
 }
 
 char *
+msg_admin_route_trouble(char *out, size_t sz, const char *route,
+    const char *since, const char *why, const char *via)
+{
+	snprintf(out, sz, "jourd: vägen %s ur funktion sedan %s (%s). SMS går "
+	    "nu via %s. Se jourctl status.", route, since, why, via);
+	return out;
+}
+
+char *
+msg_admin_route_back(char *out, size_t sz, const char *route,
+    const char *from, const char *to, jtime_t minutes)
+{
+	snprintf(out, sz, "jourd: vägen %s fungerar igen (ur funktion %s-%s, "
+	    "%lld min).", route, from, to, (long long)minutes);
+	return out;
+}
+
+char *
 msg_admin_gap(char *out, size_t sz, const struct msg_consult *c,
     const char *unit, const char *role)
 {

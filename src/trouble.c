@@ -1,5 +1,5 @@
 /*
- * trouble.c — the parent's view of the modem's health: how long it has
+ * trouble.c — the parent's view of the first route's health: how long it has
  * been unusable, the incident when that lasts longer than [modem]
  * alarm_after, the administrators' page when it is back, and the memory of
  * a SIM PIN that was refused.
@@ -28,7 +28,7 @@ static const char sql_status_get[] =
     "SELECT value FROM status WHERE key = ?";
 
 /* Stockholm "HH:MM", with the date when it is not today's. */
-static void
+void
 trouble_clock(jtime_t t, jtime_t now, char *buf, size_t sz)
 {
 	struct tm	tm, tn;
@@ -59,17 +59,29 @@ trouble_pin_hash(const char *pin, char *out, size_t sz)
 	snprintf(out, sz, "%016llx", (unsigned long long)h);
 }
 
-int
-trouble_pin_refused(struct jourd *j)
+/* The status row that remembers the PIN route r's SIM refused. */
+static void
+trouble_pin_key(const struct route *r, char *key, size_t sz)
 {
+	if (strcmp(r->name, ROUTE_MAIN) == 0)
+		snprintf(key, sz, "pin_refused");
+	else
+		snprintf(key, sz, "route:%s:pin_refused", r->name);
+}
+
+int
+trouble_pin_refused(struct route *r)
+{
+	struct jourd	*j = r->j;
 	sqlite3_stmt	*st;
-	char		 want[32];
+	char		 want[32], key[64];
 	int		 rc, refused = 0;
 
-	trouble_pin_hash(j->routes[0].modem->pin, want, sizeof(want));
+	trouble_pin_hash(r->modem->pin, want, sizeof(want));
+	trouble_pin_key(r, key, sizeof(key));
 	if ((st = db_stmt(j->db, sql_status_get)) == NULL)
 		return -1;
-	db_bind_text(st, 1, "pin_refused");
+	db_bind_text(st, 1, key);
 	if ((rc = db_row(j->db, st)) == 1)
 		refused = strcmp(db_text(st, 0), want) == 0;
 	sqlite3_reset(st);
@@ -77,12 +89,13 @@ trouble_pin_refused(struct jourd *j)
 }
 
 void
-trouble_pin_wrong(struct jourd *j)
+trouble_pin_wrong(struct route *r)
 {
-	char	hash[32];
+	char	hash[32], key[64];
 
-	trouble_pin_hash(j->routes[0].modem->pin, hash, sizeof(hash));
-	jourd_set_status(j, "pin_refused", hash);
+	trouble_pin_hash(r->modem->pin, hash, sizeof(hash));
+	trouble_pin_key(r, key, sizeof(key));
+	jourd_set_status(r->j, key, hash);
 }
 
 /* The status row's value for key, "" when there is none. */

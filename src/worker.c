@@ -1,12 +1,13 @@
 /*
  * worker.c — the routes' workers: start one per route, read what it writes,
  * send it work, watch that it answers, and replace it after a growing pause
- * when it dies, hangs or talks nonsense. A worker (modem.c) owns its
- * device; nothing it sends is trusted past ipc.c's checks.
+ * when it dies, hangs or talks nonsense. A worker (modem.c, pager.c) owns
+ * its device; nothing it sends is trusted past ipc.c's checks.
  *
- * So far every route is a GSM modem and there is one, [modem], the route
- * "main": its state is the status rows "modem…" and the trouble of
- * trouble.c.
+ * The routes are the [modem] sections in the order of the file, then the
+ * paging system. What differs between them is in their struct route_ops;
+ * their health is failover.c's. The first route also keeps the status rows
+ * "modem…" and the incident of trouble.c it had before there were routes.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -90,18 +91,25 @@ static void
 worker_modem_state(struct route *r, const struct ipc_modem_state *s)
 {
 	struct jourd	*j = r->j;
+	bool		 first = r == &j->routes[0];
 
 	if (s->status != (uint32_t)r->state)
 		log_info("route %s: %s%s%s", r->name,
 		    worker_state_names[s->status], s->detail[0] ? ": " : "",
 		    s->detail);
-	if (s->status == MODEM_PIN_WRONG)
-		trouble_pin_wrong(j);
-	if (s->status == MODEM_READY)
-		trouble_ready(j);
-	else
-		trouble_start(j, s->detail[0] ? s->detail :
+	if (s->status == MODEM_PIN_WRONG && r->modem != NULL)
+		trouble_pin_wrong(r);
+	if (s->status == MODEM_READY) {
+		if (first)
+			trouble_ready(j);
+		failover_ready(r);
+	} else {
+		if (first)
+			trouble_start(j, s->detail[0] ? s->detail :
+			    worker_state_names[s->status]);
+		failover_down(r, s->detail[0] ? s->detail :
 		    worker_state_names[s->status]);
+	}
 	worker_set_state(r, s->status, s->detail);
 	if (r->state == MODEM_READY && r->ready_since == 0)
 		r->ready_since = jtime_mono();
@@ -127,7 +135,9 @@ worker_stop(struct route *r, const char *why)
 	r->ping_sent = 0;
 	outbox_lost(r, why);
 	worker_status_down(r);
-	trouble_start(r->j, why);
+	if (r == &r->j->routes[0])
+		trouble_start(r->j, why);
+	failover_down(r, why);
 }
 
 /* The worker is gone or broken: start another one after a growing pause. */
@@ -136,8 +146,8 @@ worker_lost(struct route *r, const char *why)
 {
 	struct timeval	tv;
 
-	log_warnx("modem worker: %s; route %s restarts in %llds", why,
-	    r->name, (long long)(r->respawn_delay / JT_SECOND));
+	log_warnx("%s worker: %s; route %s restarts in %llds", r->ops->kind,
+	    why, r->name, (long long)(r->respawn_delay / JT_SECOND));
 	worker_stop(r, why);
 	tv = jourd_tv(r->respawn_delay);
 	evtimer_add(r->respawn, &tv);
@@ -158,6 +168,7 @@ worker_cb(evutil_socket_t fd, short ev, void *arg)
 		struct ipc_send_result	 result;
 		struct ipc_modem_state	 state;
 		struct ipc_status_report report;
+		struct ipc_pager_status	 pager;
 		struct ipc_token	 token;
 		char			 raw[IPC_MAX_PAYLOAD];
 	}			 buf;
@@ -184,6 +195,10 @@ worker_cb(evutil_socket_t fd, short ev, void *arg)
 		}
 		switch (hdr.type) {
 		case IPC_SMS_IN:
+			if (r->modem == NULL) {
+				lost = "sent an SMS";
+				break;
+			}
 			n++;
 			continue;
 		case IPC_MODEM_STATE:
@@ -196,7 +211,15 @@ worker_cb(evutil_socket_t fd, short ev, void *arg)
 			break;
 		case IPC_STATUS_REPORT:
 			memcpy(&buf.report, &sms[n], sizeof(buf.report));
-			inbound_status_report(r->j, &buf.report);
+			inbound_status_report(r, &buf.report);
+			break;
+		case IPC_PAGER_STATUS:
+			if (r->pager == NULL) {
+				lost = "sent a pager status";
+				break;
+			}
+			memcpy(&buf.pager, &sms[n], sizeof(buf.pager));
+			inbound_pager_status(r, &buf.pager);
 			break;
 		case IPC_PONG:
 			r->ping_sent = 0;
@@ -220,25 +243,28 @@ void
 worker_start(struct route *r)
 {
 	struct jourd	*j = r->j;
-	int		 fd, refused;
+	char		 driver[16], device[PATH_MAX];
+	int		 fd, refused = 0;
 	pid_t		 pid;
 
 	/* Unknown is not "no": three wrong PINs lock the SIM for good. */
-	if ((refused = trouble_pin_refused(j)) == -1) {
+	if (r->modem != NULL && (refused = trouble_pin_refused(r)) == -1) {
 		worker_lost(r, "the database could not say whether the "
 		    "SIM refused this PIN");
 		return;
 	}
-	if (refused) {
+	if (r->modem != NULL && refused) {
 		/* Entering it again could lock the SIM: wait for a new PIN. */
 		log_warnx("route %s: the SIM refused this PIN before; set "
-		    "[modem] pin and restart jourd", r->name);
+		    "its pin and restart jourd", r->name);
 		worker_set_state(r, MODEM_PIN_WRONG, "the SIM refused this PIN "
 		    "before; not entered again");
-		trouble_start(j, "wrong SIM PIN");
+		if (r == &j->routes[0])
+			trouble_start(j, "wrong SIM PIN");
+		failover_down(r, "wrong SIM PIN");
 		return;
 	}
-	if ((pid = modem_spawn(r->modem, &fd)) == -1) {
+	if ((pid = r->ops->start(r, &fd)) == -1) {
 		worker_lost(r, "could not start");
 		return;
 	}
@@ -250,9 +276,9 @@ worker_start(struct route *r)
 	r->ev = event_new(j->base, fd, EV_READ | EV_PERSIST, worker_cb, r);
 	event_add(r->ev, NULL);
 	worker_status(r, "state", "connecting");
-	log_info("modem worker %d started for route %s (%s %s)", (int)pid,
-	    r->name, r->modem->driver == DRIVER_AT ? "at" : "dummy",
-	    r->modem->device);
+	r->ops->status(r, driver, sizeof(driver), device, sizeof(device));
+	log_info("%s worker %d started for route %s (%s %s)", r->ops->kind,
+	    (int)pid, r->name, driver, device);
 }
 
 static void
@@ -261,26 +287,106 @@ worker_respawn_cb(evutil_socket_t fd, short ev, void *arg)
 	worker_start(arg);
 }
 
-/* The routes of the configuration, none started; their respawn timers on
- * the daemon's base. */
+/* The pacing timer: the route may take its next message. */
+static void
+worker_pace_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct route	*r = arg;
+
+	outbox_kick(r->j);
+	jourd_rearm(r->j);
+}
+
+static pid_t
+worker_modem_start(const struct route *r, int *fd)
+{
+	return modem_spawn(r->modem, fd);
+}
+
+static bool
+worker_modem_carries(const struct route *r, const char *kind)
+{
+	if (strcmp(kind, "call") == 0)
+		return r->modem->calls;
+	return strcmp(kind, "pager") != 0;
+}
+
+static void
+worker_modem_send(struct route *r, const struct outbox_msg *m)
+{
+	static struct ipc_send	msg;
+	struct ipc_call		call;
+
+	if (strcmp(m->kind, "call") == 0) {
+		memset(&call, 0, sizeof(call));
+		call.outbox_id = m->id;
+		text_copy(call.to, sizeof(call.to), m->to);
+		call.ring_ms = r->j->cf.call_ring;
+		worker_send(r, IPC_CALL, &call, sizeof(call));
+		return;
+	}
+	memset(&msg, 0, sizeof(msg));
+	msg.outbox_id = m->id;
+	text_copy(msg.to, sizeof(msg.to), m->to);
+	text_copy(msg.text, sizeof(msg.text), m->text);
+	worker_send(r, IPC_SEND, &msg, sizeof(msg));
+}
+
+static void
+worker_modem_status(const struct route *r, char *driver, size_t dsz,
+    char *device, size_t devsz)
+{
+	text_copy(driver, dsz, r->modem->driver == DRIVER_AT ? "at" : "dummy");
+	text_copy(device, devsz, r->modem->device);
+}
+
+/* Closes the worker's channel (it exits on EOF), nudges it, waits. */
+static void
+worker_plain_stop(struct route *r)
+{
+	close(r->fd);
+	kill(r->pid, SIGTERM);
+	waitpid(r->pid, NULL, 0);
+}
+
+static const struct route_ops worker_modem_ops = {
+	.kind = "modem",
+	.start = worker_modem_start,
+	.carries = worker_modem_carries,
+	.send = worker_modem_send,
+	.status = worker_modem_status,
+	.stop = worker_plain_stop,
+};
+
+static struct route *
+worker_add(struct jourd *j, const char *name, const struct route_ops *ops)
+{
+	struct route	*r = &j->routes[j->nroutes++];
+
+	r->j = j;
+	text_copy(r->name, sizeof(r->name), name);
+	r->ops = ops;
+	r->pid = -1;
+	r->fd = -1;
+	r->respawn_delay = RESPAWN_MIN;
+	r->state = MODEM_CONNECTING;
+	r->respawn = evtimer_new(j->base, worker_respawn_cb, r);
+	r->pace = evtimer_new(j->base, worker_pace_cb, r);
+	return r;
+}
+
+/* The routes of the configuration, none started; their timers on the
+ * daemon's base. */
 void
 worker_init(struct jourd *j)
 {
-	struct route	*r;
-	int		 k;
+	int	k;
 
 	memset(j->routes, 0, sizeof(j->routes));
-	for (k = 0; k < j->cf.nmodems; k++) {
-		r = &j->routes[j->nroutes++];
-		r->j = j;
-		text_copy(r->name, sizeof(r->name), j->cf.modems[k].name);
-		r->modem = &j->cf.modems[k];
-		r->pid = -1;
-		r->fd = -1;
-		r->respawn_delay = RESPAWN_MIN;
-		r->state = MODEM_CONNECTING;
-		r->respawn = evtimer_new(j->base, worker_respawn_cb, r);
-	}
+	j->nroutes = 0;
+	for (k = 0; k < j->cf.nmodems; k++)
+		worker_add(j, j->cf.modems[k].name,
+		    &worker_modem_ops)->modem = &j->cf.modems[k];
 }
 
 void
@@ -304,17 +410,42 @@ worker_by_pid(struct jourd *j, pid_t pid)
 }
 
 struct route *
-worker_idle(struct jourd *j)
+worker_by_name(struct jourd *j, const char *name)
 {
-	struct route	*r;
-	int		 i;
+	int	i;
 
-	for (i = 0; i < j->nroutes; i++) {
-		r = &j->routes[i];
-		if (r->pid != -1 && r->state == MODEM_READY && r->inflight == 0)
-			return r;
-	}
+	for (i = 0; i < j->nroutes; i++)
+		if (strcmp(j->routes[i].name, name) == 0)
+			return &j->routes[i];
 	return NULL;
+}
+
+bool
+worker_idle(const struct route *r)
+{
+	return r->pid != -1 && r->state == MODEM_READY && r->inflight == 0 &&
+	    jtime_mono() >= r->next_send_at;
+}
+
+bool
+worker_any_idle(struct jourd *j)
+{
+	int	i;
+
+	for (i = 0; i < j->nroutes; i++)
+		if (worker_idle(&j->routes[i]))
+			return true;
+	return false;
+}
+
+/* How long the worker may take to answer anything. */
+static jtime_t
+worker_reply_timeout(const struct route *r)
+{
+	if (r->modem != NULL)
+		return r->modem->reply_timeout;
+	/* The paging system's worker: 3 tries of 2 exchanges each. */
+	return 6 * r->pager->reply_timeout + 10 * JT_SECOND;
 }
 
 /*
@@ -326,13 +457,13 @@ static int
 worker_watch(struct route *r)
 {
 	if (r->inflight != 0 && jtime_mono() - r->inflight_since >
-	    r->modem->reply_timeout) {
+	    r->inflight_ring + worker_reply_timeout(r)) {
 		worker_lost(r, "no answer to a send");
 		return -1;
 	}
 	if (r->pid != -1) {
 		if (r->ping_sent != 0 && jtime_mono() - r->ping_sent >
-		    r->modem->reply_timeout) {
+		    worker_reply_timeout(r)) {
 			worker_lost(r, "does not answer");
 			return -1;
 		}
@@ -371,12 +502,10 @@ worker_shutdown(struct jourd *j)
 
 	for (i = 0; i < j->nroutes; i++) {
 		r = &j->routes[i];
-		if (r->pid != -1) {
-			close(r->fd);
-			kill(r->pid, SIGTERM);
-			waitpid(r->pid, NULL, 0);
-		}
+		if (r->pid != -1)
+			r->ops->stop(r);
 		event_free(r->respawn);
+		event_free(r->pace);
 		if (r->ev != NULL)
 			event_free(r->ev);
 		worker_status_down(r);
