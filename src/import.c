@@ -291,10 +291,10 @@ import_pager(struct import *im, const struct csv_record *rec, const char *in,
 	out[0] = '\0';
 	if (len == 0)
 		return 0;
-	if (!espa_call_valid(buf))
+	if (len >= PAGER_ADDR_MAX || !espa_call_valid(buf))
 		return import_fail(im, rec->line, "pager", "\"%s\": expected 1 to "
 		    "%d digits 0-9, or nothing for no pager", buf, ESPA_CALL_MAX);
-	snprintf(out, PAGER_ADDR_MAX, "%s", buf);
+	memcpy(out, buf, len + 1);
 	return 0;
 }
 
