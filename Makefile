@@ -42,6 +42,7 @@ LIB_SRCS = \
 	src/ipc.c \
 	src/store.c \
 	src/import.c \
+	src/directory.c \
 	src/inject.c \
 	$(BUILD)/schema.c
 
@@ -62,7 +63,7 @@ JOURCTL_SRCS = \
 	src/ctl_show.c \
 	src/ctl_report.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem db
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem db directory
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 

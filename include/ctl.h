@@ -87,6 +87,7 @@ int	ctl_json_finish(struct json *j);
 
 /* ctl_show.c */
 int	ctl_oncall(struct ctl *c, const struct ctl_options *o);
+int	ctl_people(struct ctl *c, const struct ctl_options *o);
 int	ctl_consults(struct ctl *c, const struct ctl_options *o);
 int	ctl_log(struct ctl *c, const struct ctl_options *o);
 int	ctl_escalations(struct ctl *c, const struct ctl_options *o);

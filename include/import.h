@@ -4,8 +4,13 @@
  * Formats (a header line with exactly these columns, in this order; header
  * names are case-insensitive):
  *   units:  code,name,kind,phone,hours         upserted by code
- *   people: name,phone,title,unit,can_request  upserted by phone
+ *   people: name,phone,title,unit,can_request[,pager]  upserted by phone
  *   roster: unit,role,phone,start,end          see below
+ *
+ * Every row has as many fields as its header. People's optional pager
+ * column is a call address in the hospital paging system, 1 to 16 digits
+ * 0-9, or empty for none; a file without the column leaves the addresses
+ * already stored as they are, a file with it sets or clears each one.
  *
  * A roster file replaces, for each unit and role it names, the roster shifts
  * inside the span from its earliest start to its latest end: shifts wholly

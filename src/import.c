@@ -17,12 +17,21 @@
 
 #include "config.h"
 #include "csv.h"
+#include "espa.h"
 #include "import.h"
 #include "jtime.h"
 #include "phone.h"
 #include "text.h"
 
-#define IMPORT_COLUMNS 5
+/* The most columns a kind has, its optional trailing ones included. */
+#define IMPORT_COLUMNS_MAX 6
+
+/* People's optional sixth column, by index. */
+#define IMPORT_PEOPLE_PAGER 5
+
+/* What the paging system takes is what the directory stores. */
+_Static_assert(ESPA_CALL_MAX + 1 == PAGER_ADDR_MAX,
+    "a pager call address is ESPA_CALL_MAX digits");
 
 /* One validated data row; which fields are used depends on the kind. */
 struct import_row {
@@ -37,6 +46,7 @@ struct import_row {
 	char	hours[CSV_FIELD_MAX];	/* units */
 	char	title[CSV_FIELD_MAX];	/* people */
 	bool	can_request;		/* people */
+	char	pager[PAGER_ADDR_MAX];	/* people: "" = none */
 };
 
 /*
@@ -55,14 +65,21 @@ struct import {
 	const char		*name;	/* the file, for messages */
 	char			*err;
 	size_t			 errsz;
+	int			 ncols;	/* the header's, once read */
 	struct import_row	*rows;
 	size_t			 nrows, cap;
 	struct import_index	 by_unit, by_folded, by_phone;
 };
 
+/*
+ * A kind of file: its columns in order, the first nrequired of which every
+ * file has; a file may add the others, in order, after them.
+ */
 struct import_kind {
 	const char	*name;
-	const char	*columns[IMPORT_COLUMNS];
+	const char	*columns[IMPORT_COLUMNS_MAX];
+	int		 nrequired;
+	int		 ncolumns;
 	int		(*check)(struct import *, const struct csv_record *,
 			    struct import_row *);
 	int		(*write)(struct import *);
@@ -78,12 +95,14 @@ static const char sql_upsert_unit[] =
     " ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
     " folded = excluded.folded, kind = excluded.kind,"
     " phone = excluded.phone, hours = excluded.hours";
+/* ?7: the file has a pager column; a file without one leaves it alone. */
 static const char sql_upsert_person[] =
-    "INSERT INTO people (phone, name, title, unit, can_request)"
-    " VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO people (phone, name, title, unit, can_request, pager)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
     " ON CONFLICT (phone) DO UPDATE SET name = excluded.name,"
     " title = excluded.title, unit = excluded.unit,"
-    " can_request = excluded.can_request";
+    " can_request = excluded.can_request,"
+    " pager = CASE WHEN ?7 THEN excluded.pager ELSE people.pager END";
 static const char sql_roster_in_span[] =
     "SELECT id, phone, start_at, end_at FROM shifts"
     " WHERE unit = ? AND role = ? AND source = 'roster'"
@@ -251,6 +270,34 @@ import_phone(struct import *im, const struct csv_record *rec,
 	return 0;
 }
 
+/*
+ * A pager call address (people's sixth column): 1 to 16 ASCII digits, blanks
+ * around them ignored, or nothing for no pager (out is then "").
+ */
+static int
+import_pager(struct import *im, const struct csv_record *rec, const char *in,
+    char out[PAGER_ADDR_MAX])
+{
+	char	buf[CSV_FIELD_MAX];
+	size_t	len;
+
+	/* Blanks inside quotes are kept by the reader; a spreadsheet adds them. */
+	while (*in == ' ' || *in == '\t')
+		in++;
+	text_copy(buf, sizeof(buf), in);
+	len = strlen(buf);
+	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+		buf[--len] = '\0';
+	out[0] = '\0';
+	if (len == 0)
+		return 0;
+	if (len >= PAGER_ADDR_MAX || !espa_call_valid(buf))
+		return import_fail(im, rec->line, "pager", "\"%s\": expected 1 to "
+		    "%d digits 0-9, or nothing for no pager", buf, ESPA_CALL_MAX);
+	memcpy(out, buf, len + 1);
+	return 0;
+}
+
 static int
 import_units_check(struct import *im, const struct csv_record *rec,
     struct import_row *row)
@@ -328,6 +375,9 @@ import_people_check(struct import *im, const struct csv_record *rec,
 	else
 		return import_fail(im, rec->line, "can_request",
 		    "\"%s\": expected yes or no", can);
+	if (im->ncols > IMPORT_PEOPLE_PAGER && import_pager(im, rec,
+	    rec->fields[IMPORT_PEOPLE_PAGER], row->pager) == -1)
+		return -1;
 
 	if ((line = import_index_add(im, &im->by_phone, im->nrows)) == -1)
 		return import_fail(im, rec->line, NULL, "out of memory");
@@ -446,6 +496,8 @@ import_people_write(struct import *im)
 		db_bind_text(st, 3, r->title);
 		db_bind_text(st, 4, r->unit);
 		sqlite3_bind_int(st, 5, r->can_request ? 1 : 0);
+		db_bind_text(st, 6, r->pager[0] != '\0' ? r->pager : NULL);
+		sqlite3_bind_int(st, 7, im->ncols > IMPORT_PEOPLE_PAGER);
 		if (db_done(im->db, st) == -1)
 			goto fail;
 	}
@@ -633,37 +685,54 @@ import_roster_write(struct import *im)
 }
 
 static const struct import_kind import_kinds[] = {
-	{ "units", { "code", "name", "kind", "phone", "hours" },
+	{ "units", { "code", "name", "kind", "phone", "hours" }, 5, 5,
 	    import_units_check, import_units_write },
-	{ "people", { "name", "phone", "title", "unit", "can_request" },
-	    import_people_check, import_people_write },
-	{ "roster", { "unit", "role", "phone", "start", "end" },
+	{ "people", { "name", "phone", "title", "unit", "can_request",
+	    "pager" }, 5, 6, import_people_check, import_people_write },
+	{ "roster", { "unit", "role", "phone", "start", "end" }, 5, 5,
 	    import_roster_check, import_roster_write },
 };
 
+/*
+ * The first n column names joined by commas; with optional, the columns a
+ * file may add follow as "[,name]".
+ */
 static void
-import_columns(const struct import_kind *k, char *out, size_t sz)
+import_columns(const struct import_kind *k, int n, bool optional, char *out,
+    size_t sz)
 {
-	snprintf(out, sz, "%s,%s,%s,%s,%s", k->columns[0], k->columns[1],
-	    k->columns[2], k->columns[3], k->columns[4]);
+	size_t	used = 0;
+	int	i, w;
+
+	out[0] = '\0';
+	for (i = 0; i < (optional ? k->ncolumns : n); i++) {
+		w = snprintf(out + used, sz - used, "%s%s%s%s",
+		    i >= n ? "[" : "", i > 0 ? "," : "", k->columns[i],
+		    i >= n ? "]" : "");
+		if (w < 0 || (size_t)w >= sz - used)
+			return;
+		used += (size_t)w;
+	}
 }
 
+/* Checks the header line and takes its number of columns into im->ncols. */
 static int
 import_header(struct import *im, const struct import_kind *k,
     const struct csv_record *rec)
 {
-	char	want[128];
+	char	want[160];
 	int	i;
 
-	import_columns(k, want, sizeof(want));
-	if (rec->nfields != IMPORT_COLUMNS)
+	import_columns(k, k->nrequired, true, want, sizeof(want));
+	if (rec->nfields < k->nrequired || rec->nfields > k->ncolumns)
 		return import_fail(im, rec->line, "header",
 		    "%d columns, expected %s", rec->nfields, want);
-	for (i = 0; i < IMPORT_COLUMNS; i++)
+	for (i = 0; i < rec->nfields; i++)
 		if (strcasecmp(rec->fields[i], k->columns[i]) != 0)
 			return import_fail(im, rec->line, "header",
 			    "column %d is \"%s\", expected %s", i + 1,
 			    rec->fields[i], want);
+	im->ncols = rec->nfields;
 	return 0;
 }
 
@@ -677,10 +746,12 @@ import_csv_error(struct import *im, const struct import_kind *k,
 {
 	char	field[16];
 	int	line, col, used = 0;
+	/* Before the header is read, any column the kind has. */
+	int	ncols = im->ncols > 0 ? im->ncols : k->ncolumns;
 
 	if (sscanf(msg, "line %d: field %d: %n", &line, &col, &used) == 2 &&
 	    used > 0) {
-		if (col >= 1 && col <= IMPORT_COLUMNS)
+		if (col >= 1 && col <= ncols)
 			import_fail(im, line, k->columns[col - 1], "%s", msg + used);
 		else {
 			snprintf(field, sizeof(field), "field %d", col);
@@ -700,7 +771,7 @@ import_read(struct import *im, const struct import_kind *k, const char *buf,
 	struct csv_reader	 rd;
 	struct csv_record	*rec;
 	struct import_row	*tmp;
-	char			 msg[256], want[128];
+	char			 msg[256], want[160];
 	int			 rc, ret = -1;
 	bool			 header = true;
 
@@ -722,17 +793,18 @@ import_read(struct import *im, const struct import_kind *k, const char *buf,
 			header = false;
 			continue;
 		}
-		if (rec->nfields < IMPORT_COLUMNS) {
-			import_columns(k, want, sizeof(want));
+		/* Every row has the columns its header named. */
+		if (rec->nfields < im->ncols) {
+			import_columns(k, im->ncols, false, want, sizeof(want));
 			import_fail(im, rec->line, k->columns[rec->nfields],
 			    "missing (expected %s)", want);
 			goto out;
 		}
-		if (rec->nfields > IMPORT_COLUMNS) {
-			import_columns(k, want, sizeof(want));
-			import_fail(im, rec->line, k->columns[IMPORT_COLUMNS - 1],
+		if (rec->nfields > im->ncols) {
+			import_columns(k, im->ncols, false, want, sizeof(want));
+			import_fail(im, rec->line, k->columns[im->ncols - 1],
 			    "%d fields, expected %d (%s)", rec->nfields,
-			    IMPORT_COLUMNS, want);
+			    im->ncols, want);
 			goto out;
 		}
 		if (im->nrows == im->cap) {
@@ -751,7 +823,7 @@ import_read(struct import *im, const struct import_kind *k, const char *buf,
 		im->nrows++;
 	}
 	if (header) {
-		import_columns(k, want, sizeof(want));
+		import_columns(k, k->nrequired, true, want, sizeof(want));
 		import_fail(im, 1, "header", "missing: the file is empty (expected %s)",
 		    want);
 		goto out;

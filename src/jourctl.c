@@ -50,6 +50,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "import units|people|roster FILE.csv", ctl_import },
 	{ "oncall", 0, 1, 0, CTL_NEED_DB,
 	    "oncall [UNIT]", ctl_oncall },
+	{ "people", 0, 0, 0, CTL_NEED_DB,
+	    "people", ctl_people },
 	{ "consults", 0, 0, CTL_OPT_OPEN | CTL_OPT_SINCE, CTL_NEED_DB,
 	    "consults [--open] [--since T]", ctl_consults },
 	{ "log", 1, 1, 0, CTL_NEED_DB,

@@ -24,11 +24,12 @@ static const char fuzz_units[] =
     "code,name,kind,phone,hours\n"
     "KARD,\"Kardiologi, Falu lasarett\",specialty,+46701740630,always\n"
     "ORSA,Orsa vårdcentral,health_centre,+46701740632,weekdays 08:00-17:00\n";
+/* With pagers, so that a five-column file must leave them as they are. */
 static const char fuzz_people[] =
-    "name,phone,title,unit,can_request\n"
-    "Anna Testsson,+46701740605,Distriktsläkare,ORSA,yes\n"
-    "Erik Jourlund,+46701740620,Överläkare,KARD,no\n"
-    "Frida Bakström,+46701740621,Specialistläkare,KARD,nej\n";
+    "name,phone,title,unit,can_request,pager\n"
+    "Anna Testsson,+46701740605,Distriktsläkare,ORSA,yes,\n"
+    "Erik Jourlund,+46701740620,Överläkare,KARD,no,4711\n"
+    "Frida Bakström,+46701740621,Specialistläkare,KARD,nej,0123456789012345\n";
 static const char fuzz_roster[] =
     "unit,role,phone,start,end\n"
     "KARD,primary,+46701740620,2030-01-01 08:00,2030-03-01 08:00\n"
@@ -41,7 +42,7 @@ static const char fuzz_state_sql[] =
     " SELECT 'u|' || code || '|' || name || '|' || folded || '|' || kind ||"
     "  '|' || phone || '|' || hours AS x FROM units"
     " UNION ALL SELECT 'p|' || phone || '|' || name || '|' || title || '|' ||"
-    "  unit || '|' || can_request FROM people"
+    "  unit || '|' || can_request || '|' || coalesce(pager, '-') FROM people"
     " UNION ALL SELECT 's|' || unit || '|' || role || '|' || phone || '|' ||"
     "  start_at || '|' || end_at || '|' || source FROM shifts"
     " ORDER BY 1)";

@@ -149,3 +149,86 @@ def test_status_of_one_consult():
         r = ask(gw, REQUESTER, "STATUS")
         check(r == "Du har inga öppna ärenden.", "none open: %r" % r)
     run(Gateway(ack_timeout="10m"), body)
+
+
+# The harness's people with pager call addresses for two of them: one with
+# blanks a spreadsheet leaves, one with all sixteen digits and a leading 0.
+PEOPLE_WITH_PAGERS = """name,phone,title,unit,can_request,pager
+Erik Jourlund,+46701740620,Överläkare,KARD,no, 4711
+Frida Bakström,+46701740621,Specialistläkare,KARD,no,0123456789012345
+Gustav Chefsson,+46701740622,Överläkare,KARD,no,
+"""
+
+
+def people_lines(gw):
+    return gw.ctl("people").stdout.decode("utf-8").splitlines()
+
+
+def by_phone(gw):
+    return {p["phone"]: p for p in gw.json("people")["people"]}
+
+
+def test_people_without_pagers_show_no_pager_column():
+    gw = Gateway()
+    try:
+        lines = people_lines(gw)
+        check(lines[0].split() == ["NAME", "PHONE", "TITLE", "UNIT",
+                                   "REQUEST"], "header: %r" % lines[0])
+        check(len(lines) == 8, "seven people: %r" % lines)
+        # Ordered by unit, then name.
+        check(lines[1].startswith("Erik Jourlund ") and "KARD" in lines[1],
+              "KARD first: %r" % lines[1])
+        anna = [l for l in lines if l.startswith("Anna Testsson")]
+        check(len(anna) == 1 and anna[0].split()[-3:] ==
+              ["Distriktsläkare", "ORSA", "yes"], "a row: %r" % anna)
+        people = by_phone(gw)
+        check(len(people) == 7, "seven in JSON: %r" % people)
+        check(people["+46701740605"] == {
+            "name": "Anna Testsson", "phone": "+46701740605",
+            "title": "Distriktsläkare", "unit": "ORSA", "can_request": True,
+            "pager": None}, "a JSON row: %r" % people["+46701740605"])
+        check(all(p["pager"] is None for p in people.values()),
+              "nobody has a pager")
+    finally:
+        gw.close()
+
+
+def test_people_with_pagers_show_the_pager_column():
+    gw = Gateway()
+    try:
+        path = os.path.join(gw.dir, "pagers.csv")
+        with open(path, "w") as f:
+            f.write(PEOPLE_WITH_PAGERS)
+        r = gw.ctl("import", "people", path)
+        check(b"imported 3 people" in r.stdout, "imported: %r" % r.stdout)
+        lines = people_lines(gw)
+        check(lines[0].split() == ["NAME", "PHONE", "TITLE", "UNIT",
+                                   "REQUEST", "PAGER"], "header: %r" % lines[0])
+        rows = {l.split()[0]: l.split() for l in lines[1:]}
+        check(rows["Erik"][-1] == "4711", "Erik's pager: %r" % rows["Erik"])
+        check(rows["Frida"][-1] == "0123456789012345",
+              "all digits kept: %r" % rows["Frida"])
+        check(rows["Gustav"][-1] == "-", "none: %r" % rows["Gustav"])
+        check(rows["Anna"][-1] == "-", "not in the file: %r" % rows["Anna"])
+        people = by_phone(gw)
+        check(people["+46701740620"]["pager"] == "4711", "JSON: %r" % people)
+        check(people["+46701740621"]["pager"] == "0123456789012345",
+              "JSON: %r" % people)
+        check(people["+46701740622"]["pager"] is None, "JSON: %r" % people)
+
+        # A bad address fails the file, names file, line and column, and
+        # changes nothing: not even the good row before it.
+        bad = os.path.join(gw.dir, "bad.csv")
+        with open(bad, "w") as f:
+            f.write("name,phone,title,unit,can_request,pager\n"
+                    "Erik Jourlund,+46701740620,Överläkare,KARD,no,4712\n"
+                    "Frida Bakström,+46701740621,Specialistläkare,KARD,no,"
+                    "47-11\n")
+        r = gw.ctl("import", "people", bad, ok=False)
+        err = r.stderr.decode("utf-8")
+        check(r.returncode == 1, "exit 1: %d" % r.returncode)
+        check(err.startswith("jourctl: %s:3: pager: \"47-11\": expected 1 to "
+                             "16 digits" % bad), "message: %r" % err)
+        check(by_phone(gw) == people, "nothing changed")
+    finally:
+        gw.close()

@@ -2,8 +2,8 @@
  * test_db.c — the database module at its edge: which files db_open takes
  * (created only where none exists; no empty file, no newer schema), the
  * daemon's lock on the file itself (through hard and symbolic links, and
- * independent of SQLite's own locks), quick_check, and db_row's three
- * answers.
+ * independent of SQLite's own locks), quick_check, db_row's three
+ * answers, and a directory written before people had pagers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +19,7 @@
 #include "db.h"
 #include "jtime.h"
 #include "log.h"
+#include "schema.h"
 
 struct fixture {
 	char	dir[64];
@@ -222,6 +223,48 @@ test_db_row_tells_an_error_from_no_row(void **state)
 	db_close(db);
 }
 
+/*
+ * A directory written by a jourd from before people had pager addresses
+ * (schema version 4) keeps its people when it is opened: each has no pager
+ * until a six-column people file gives one.
+ */
+static void
+test_people_keep_their_rows_and_get_no_pager(void **state)
+{
+	struct fixture	*f = *state;
+	struct db	*db;
+	sqlite3		*h;
+	char		 err[512] = "";
+	int		 i;
+
+	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	for (i = 0; i < schema_nmigrations && schema_migrations[i].version <= 4;
+	    i++)
+		assert_int_equal(sqlite3_exec(h, schema_migrations[i].sql, NULL,
+		    NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 4;"
+	    "INSERT INTO units VALUES ('KARD', 'Kardiologi', 'KARDIOLOGI',"
+	    " 'specialty', '+4623490000', 'always');"
+	    "INSERT INTO people VALUES ('+46701740605', 'Anna Berg',"
+	    " 'överläkare', 'KARD', 0)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	if ((db = db_open(f->path, err, sizeof(err))) == NULL)
+		fail_msg("db_open: %s", err);
+	assert_true(db_version(db) >= 6);
+	assert_int_equal(db_int64(db, "SELECT count(*) FROM people WHERE"
+	    " phone = '+46701740605' AND name = 'Anna Berg' AND pager IS NULL"),
+	    1);
+	assert_int_equal(db_exec(db, "UPDATE people SET pager = '4711'"), 0);
+	assert_int_equal(db_int64(db, "SELECT pager FROM people"), 4711);
+	/* The schema itself refuses what the importer would. */
+	assert_int_equal(db_exec(db, "UPDATE people SET pager = '47a1'"), -1);
+	assert_int_equal(db_exec(db, "UPDATE people SET pager = ''"), -1);
+	assert_int_equal(db_exec(db, "UPDATE people SET pager ="
+	    " '12345678901234567'"), -1);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -239,6 +282,9 @@ main(void)
 		    test_quick_check_refuses_a_damaged_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_db_row_tells_an_error_from_no_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_people_keep_their_rows_and_get_no_pager, setup,
+		    teardown),
 	};
 
 	jtime_zone();

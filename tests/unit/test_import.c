@@ -1,7 +1,8 @@
 /*
  * test_import.c — CSV imports into a temporary database: good files, every
  * kind of error (file, line and field named; nothing changed), BOM and CRLF,
- * roster overlaps, re-import and the roster replace rule.
+ * the people file's optional pager column, roster overlaps, re-import and
+ * the roster replace rule.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -221,7 +222,7 @@ check_bad_cases(struct fixture *f, const struct bad_case *cases, size_t n)
 	int	 count;
 	static const char all[] =
 	    "SELECT 'u', * FROM units UNION ALL"
-	    " SELECT 'p', *, NULL FROM people UNION ALL"
+	    " SELECT 'p', * FROM people UNION ALL"
 	    " SELECT 's', unit, role, phone, start_at, end_at, source FROM shifts"
 	    " ORDER BY 1, 2, 3, 4, 5, 6";
 
@@ -352,6 +353,121 @@ test_people_errors(void **state)
 	load_directory(f);
 	check_bad_cases(f, cases, sizeof(cases) / sizeof(cases[0]));
 	assert_int_equal(count_rows(f, "SELECT count(*) FROM people"), 3);
+}
+
+/*
+ * The optional sixth people column: a pager call address, or empty for
+ * none. A five-column file leaves the addresses it does not mention alone.
+ */
+static void
+test_people_pager(void **state)
+{
+	struct fixture	*f = *state;
+	char		*d;
+	static const char all[] = "SELECT phone, coalesce(pager, '-') FROM people"
+	    " ORDER BY phone";
+
+	load_directory(f);
+	d = dump(f, all);
+	assert_string_equal(d, "+46701112233|-\n+46701740605|-\n+46702223344|-\n");
+	free(d);
+
+	import_ok(f, "people", "name,phone,title,unit,can_request,PAGER\n"
+	    "Anna Berg,070-174 06 05,överläkare,KARD,no, 4711 \n"
+	    "Björn Ek,070-111 22 33,specialistläkare,KARD,no,\n"
+	    "Cecilia Ström,070-222 33 44,distriktsläkare,ALVDALEN,yes,"
+	    "\" 0123456789012345\t\"\n", 3);
+	d = dump(f, all);
+	assert_string_equal(d, "+46701112233|-\n+46701740605|4711\n"
+	    "+46702223344|0123456789012345\n");
+	free(d);
+
+	/* Five columns: the title changes, the pager stays. */
+	import_ok(f, "people", "name,phone,title,unit,can_request\n"
+	    "Anna Berg,070-174 06 05,professor,KARD,no\n", 1);
+	d = dump(f, "SELECT title, pager FROM people WHERE phone = '+46701740605'");
+	assert_string_equal(d, "professor|4711\n");
+	free(d);
+
+	/* Six columns: a changed address replaces it, an empty one clears it. */
+	import_ok(f, "people", "name,phone,title,unit,can_request,pager\n"
+	    "Anna Berg,070-174 06 05,professor,KARD,no,4712\n"
+	    "Cecilia Ström,070-222 33 44,distriktsläkare,ALVDALEN,yes,\n", 2);
+	d = dump(f, all);
+	assert_string_equal(d, "+46701112233|-\n+46701740605|4712\n"
+	    "+46702223344|-\n");
+	free(d);
+
+	/* A new person from a five-column file has none. */
+	import_ok(f, "people", "name,phone,title,unit,can_request\n"
+	    "Dan Ny,070-999 99 99,läkare,KARD,no\n", 1);
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM people WHERE"
+	    " phone = '+46709999999' AND pager IS NULL"), 1);
+}
+
+static void
+test_people_pager_errors(void **state)
+{
+	struct fixture *f = *state;
+	static const struct bad_case cases[] = {
+		{ "people", "name,phone,title,unit,can_request,pager\n"
+		    "Dan Ny,070-999 99 99,läkare,KARD,no,4711\n"
+		    "Eva Ny,070-888 88 88,läkare,KARD,no,47a1\n",
+		    "p.csv:3: pager: \"47a1\": expected 1 to 16 digits 0-9,"
+		    " or nothing for no pager" },
+		{ "people", "name,phone,title,unit,can_request,pager\n"
+		    "Dan Ny,070-999 99 99,läkare,KARD,no,4711\n"
+		    "Eva Ny,070-888 88 88,läkare,KARD,no,12345678901234567\n",
+		    "p.csv:3: pager: \"12345678901234567\": expected 1 to 16" },
+		{ "people", "name,phone,title,unit,can_request,pager\n"
+		    "Dan Ny,070-999 99 99,läkare,KARD,no,4711\n"
+		    "Eva Ny,070-888 88 88,läkare,KARD,no,47 11\n",
+		    "p.csv:3: pager: " },
+		{ "people", "name,phone,title,unit,can_request,pager\n"
+		    "Eva Ny,070-888 88 88,läkare,KARD,no,+4711\n",
+		    "p.csv:2: pager: " },
+		{ "people", "name,phone,title,unit,can_request,pager\n"
+		    "Eva Ny,070-888 88 88,läkare,KARD,no,\xef\xbc\x94\xef\xbc\x97\n",
+		    "p.csv:2: pager: " },
+		{ "people", "name,phone,title,unit,can_request,pager\n"
+		    "Eva Ny,070-888 88 88,läkare,KARD,no,-1\n",
+		    "p.csv:2: pager: " },
+		/* The header promised six columns. */
+		{ "people", "name,phone,title,unit,can_request,pager\n"
+		    "Dan Ny,070-999 99 99,läkare,KARD,no,4711\n"
+		    "Eva Ny,070-888 88 88,läkare,KARD,no\n",
+		    "p.csv:3: pager: missing (expected name,phone,title,unit,"
+		    "can_request,pager)" },
+		{ "people", "name,phone,title,unit,can_request,pager\n"
+		    "Eva Ny,070-888 88 88,läkare,KARD,no,4711,x\n",
+		    "p.csv:2: pager: 7 fields, expected 6" },
+		{ "people", "name,phone,title,unit,can_request\n"
+		    "Eva Ny,070-888 88 88,läkare,KARD,no,4711\n",
+		    "p.csv:2: can_request: 6 fields, expected 5" },
+		{ "people", "name,phone,title,unit,can_request,pager\n"
+		    "Eva Ny,070-888 88 88,läkare,KARD,no,\"47\"1\n",
+		    "p.csv:2: pager: " },
+		{ "people", "name,phone,title,unit,can_request,personsökare\n"
+		    "Eva Ny,070-888 88 88,läkare,KARD,no,4711\n",
+		    "p.csv:1: header: column 6 is \"personsökare\", expected "
+		    "name,phone,title,unit,can_request[,pager]" },
+		{ "people", "name,phone,title,unit,can_request,pager,x\n",
+		    "p.csv:1: header: 7 columns, expected "
+		    "name,phone,title,unit,can_request[,pager]" },
+		/* Only people have a sixth column. */
+		{ "units", "code,name,kind,phone,hours,pager\n"
+		    "NEW,Ny enhet,other,023-10 10 10,always,4711\n",
+		    "u.csv:1: header: 6 columns, expected code,name,kind,phone,"
+		    "hours" },
+	};
+
+	load_directory(f);
+	import_ok(f, "people", "name,phone,title,unit,can_request,pager\n"
+	    "Anna Berg,070-174 06 05,överläkare,KARD,no,4711\n", 1);
+	check_bad_cases(f, cases, sizeof(cases) / sizeof(cases[0]));
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM people"), 3);
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM people WHERE"
+	    " pager IS NOT NULL"), 1);
 }
 
 static void
@@ -699,6 +815,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_units_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_people_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_people_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_people_pager, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_people_pager_errors, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_bom_crlf_quotes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roster_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roster_errors, setup, teardown),
