@@ -28,6 +28,10 @@ struct msg_consult {
 
 char *msg_page(char *out, size_t sz, const struct msg_consult *c, int code,
     int step);
+/* A page to the hospital's paging system: at most 128 characters, no
+ * request text (it may name the patient). */
+char *msg_pager(char *out, size_t sz, const struct msg_consult *c,
+    const char *unit, int code);
 char *msg_received(char *out, size_t sz, const struct msg_consult *c);
 char *msg_queued(char *out, size_t sz, const struct msg_consult *c,
     const char *opens);

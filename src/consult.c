@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "directory.h"
 #include "jourd.h"
 #include "jtime.h"
 #include "log.h"
@@ -261,6 +262,36 @@ consult_page_code(struct jourd *j, int64_t consult, const char *to, jtime_t now)
 	return rc == -1 ? -1 : want;
 }
 
+/*
+ * What follows a page as the track says: a wake-up call from its
+ * call_from_step on, and the same page on the person's pager when the
+ * directory has one (without one the page goes by SMS only, silently).
+ */
+static int
+consult_page_more(struct consult_run *r, const struct esc_action *a,
+    int code, jtime_t now)
+{
+	struct jourd		*j = r->j;
+	const struct track_conf	*tc = &j->cf.tracks[r->track];
+	char			 text[256], pager[PAGER_ADDR_MAX];
+	int			 rc;
+
+	if (tc->call_from_step > 0 && a->step + 1 >= tc->call_from_step) {
+		snprintf(text, sizeof(text), "wake-up call after the page with "
+		    "code %d", code);
+		if (outbox_push(j, a->to, text, "call", r->c->id, now) <= 0)
+			return -1;
+	}
+	if (!tc->pager)
+		return 0;
+	if ((rc = directory_pager(j->db, a->to, pager)) == -1)
+		return -1;
+	if (rc == 0)
+		return 0;
+	msg_pager(text, sizeof(text), &r->m, r->c->legs[a->leg].unit, code);
+	return outbox_push(j, pager, text, "pager", r->c->id, now) > 0 ? 0 : -1;
+}
+
 static int
 consult_page(struct consult_run *r, const struct esc_action *a, jtime_t now)
 {
@@ -295,7 +326,9 @@ consult_page(struct consult_run *r, const struct esc_action *a, jtime_t now)
 		return -1;
 	snprintf(detail, sizeof(detail), "%s %s %s step %d code %d",
 	    r->c->legs[a->leg].unit, a->role, a->to, a->step + 1, code);
-	return event_write(j, r->c->id, now, "paged", "", detail);
+	if (event_write(j, r->c->id, now, "paged", "", detail) == -1)
+		return -1;
+	return consult_page_more(r, a, code, now);
 }
 
 /* Sends text to to and records that the person was told. */

@@ -108,6 +108,15 @@ msg_admin_modem_back(char *out, size_t sz, const char *from, const char *to,
 }
 
 char *
+msg_pager(char *out, size_t sz, const struct msg_consult *c, const char *unit,
+    int code)
+{
+	snprintf(out, sz, "%s %s #%lld Ring %s SMS OK %d", c->keyword, unit,
+	    (long long)c->id, c->callback, code);
+	return out;
+}
+
+char *
 msg_admin_route_trouble(char *out, size_t sz, const char *route,
     const char *since, const char *why, const char *via)
 {
