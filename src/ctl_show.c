@@ -988,7 +988,10 @@ show_midnight(jtime_t now)
 /* One route as the status rows and the outbox show it. */
 struct show_route {
 	char	name[ROUTE_NAME_MAX];
-	const struct modem_conf *modem;	/* its section */
+	const char *kind;		/* "modem", "pager" */
+	char	driver[16];		/* at, dummy, espa */
+	const char *device;
+	jtime_t	trouble_since;		/* 0 = healthy */
 	char	state[32];		/* "" = never started */
 	char	detail[256];
 	jtime_t	since;
@@ -1088,6 +1091,8 @@ show_route_row(struct show_health *h, const char *rest, const char *val)
 			text_copy(r->detail, sizeof(r->detail), val);
 		else if (strcmp(field, "since") == 0)
 			r->since = show_ms(val);
+		else if (strcmp(field, "trouble_since") == 0)
+			r->trouble_since = show_ms(val);
 	}
 }
 
@@ -1196,18 +1201,15 @@ show_routes_json(struct json *j, const struct show_health *h)
 		r = &h->routes[i];
 		json_object_begin(j);
 		json_kv_string(j, "name", r->name);
-		json_kv_string(j, "kind", "modem");
+		json_kv_string(j, "kind", r->kind);
 		json_kv_string(j, "state", r->state[0] ? r->state : NULL);
 		json_kv_string(j, "detail", r->detail[0] ? r->detail : NULL);
 		ctl_json_time(j, "since", r->since);
 		json_kv_int(j, "queued", r->queued);
 		json_kv_int(j, "sent_today", r->sent_today);
-		/* Trouble is tracked for the route main so far (trouble.c). */
-		ctl_json_time(j, "trouble_since",
-		    strcmp(r->name, ROUTE_MAIN) == 0 ? h->trouble_since : 0);
-		json_kv_string(j, "driver", r->modem->driver == DRIVER_DUMMY ?
-		    "dummy" : "at");
-		json_kv_string(j, "device", r->modem->device);
+		ctl_json_time(j, "trouble_since", r->trouble_since);
+		json_kv_string(j, "driver", r->driver);
+		json_kv_string(j, "device", r->device);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -1301,11 +1303,15 @@ show_status_table(struct ctl *c, const struct show_health *h)
 	}
 	for (i = 0; i < h->nroutes; i++) {
 		r = &h->routes[i];
-		printf("route:     %s (modem, %s %s): %s, %" PRId64 " waiting, %"
-		    PRId64 " sent today\n", r->name,
-		    r->modem->driver == DRIVER_DUMMY ? "dummy" : "at",
-		    r->modem->device, r->state[0] ? r->state : "unknown",
-		    r->queued, r->sent_today);
+		printf("route:     %s (%s, %s %s): %s%s%s, %" PRId64 " waiting, %"
+		    PRId64 " sent today", r->name, r->kind, r->driver,
+		    r->device, r->state[0] ? r->state : "unknown",
+		    r->detail[0] ? ": " : "", r->detail, r->queued,
+		    r->sent_today);
+		if (r->trouble_since != 0)
+			printf(", in trouble since %s",
+			    ctl_local(r->trouble_since, true, t1, sizeof(t1)));
+		putchar('\n');
 	}
 	printf("outbox:    %" PRId64 " queued or sending, %" PRId64 " failed\n",
 	    h->queue, h->failed);
@@ -1321,6 +1327,30 @@ show_status_table(struct ctl *c, const struct show_health *h)
 	printf("database:  %s (schema %d)\n", c->cf.database, h->schema);
 }
 
+/* The routes of the configuration, in jourd's order: modems, pager. */
+static void
+show_routes_from_config(const struct config *cf, struct show_health *h)
+{
+	struct show_route	*r;
+	int			 k;
+
+	for (k = 0; k < cf->nmodems; k++) {
+		r = &h->routes[h->nroutes++];
+		text_copy(r->name, sizeof(r->name), cf->modems[k].name);
+		r->kind = "modem";
+		text_copy(r->driver, sizeof(r->driver),
+		    cf->modems[k].driver == DRIVER_DUMMY ? "dummy" : "at");
+		r->device = cf->modems[k].device;
+	}
+	if (cf->pager.enabled) {
+		r = &h->routes[h->nroutes++];
+		text_copy(r->name, sizeof(r->name), ROUTE_PAGER);
+		r->kind = "pager";
+		text_copy(r->driver, sizeof(r->driver), "espa");
+		r->device = cf->pager.device;
+	}
+}
+
 int
 ctl_status(struct ctl *c, const struct ctl_options *o)
 {
@@ -1329,10 +1359,7 @@ ctl_status(struct ctl *c, const struct ctl_options *o)
 
 	memset(&h, 0, sizeof(h));
 	h.dummy_waiting = -1;
-	/* The routes of the configuration: so far [modem], the route main. */
-	h.nroutes = 1;
-	text_copy(h.routes[0].name, sizeof(h.routes[0].name), ROUTE_MAIN);
-	h.routes[0].modem = &c->cf.modems[0];
+	show_routes_from_config(&c->cf, &h);
 	if (c->cf.modems[0].driver == DRIVER_DUMMY)
 		h.dummy_waiting = inject_pending(c->cf.modems[0].device);
 	if (c->db != NULL) {

@@ -99,6 +99,8 @@ worker_modem_state(struct route *r, const struct ipc_modem_state *s)
 		    s->detail);
 	if (s->status == MODEM_PIN_WRONG && r->modem != NULL)
 		trouble_pin_wrong(r);
+	/* The state first: health is read from it. */
+	worker_set_state(r, s->status, s->detail);
 	if (s->status == MODEM_READY) {
 		if (first)
 			trouble_ready(j);
@@ -110,7 +112,6 @@ worker_modem_state(struct route *r, const struct ipc_modem_state *s)
 		failover_down(r, s->detail[0] ? s->detail :
 		    worker_state_names[s->status]);
 	}
-	worker_set_state(r, s->status, s->detail);
 	if (r->state == MODEM_READY && r->ready_since == 0)
 		r->ready_since = jtime_mono();
 	outbox_kick(j);

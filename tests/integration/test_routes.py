@@ -1,0 +1,149 @@
+"""Several routes (DESIGN §10): two fake AT modems on pseudo-terminals.
+SMS go out through the first healthy modem in the order of the file; an
+answer goes back through the modem its SMS came in on; a modem that falls
+silent is bypassed within failover_after, its message in flight sent again
+once through the other, and the administrators are told at once through
+the other modem."""
+import os
+import sqlite3
+import sys
+import time
+
+from harness import (run, Gateway, ROOT, check, REQUESTER, PRIMARY, BACKUP,
+                     ADMIN)
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "fakemodem"))
+from fakemodem import FakeModem  # noqa: E402
+
+AT_READY = 40        # the AT connect sequence takes seconds
+
+
+class RoutesGateway(Gateway):
+    """A Gateway whose modems are [modem a] and [modem b], AT on fakes."""
+
+    def __init__(self, names=("a", "b"), modem_keys=None, send_delay=0,
+                 **kw):
+        super().__init__(**kw)
+        modem_keys = modem_keys or {}
+        self.fakes = {}
+        sections = ""
+        for name in names:
+            fake = FakeModem(os.path.join(self.dir, "fake-" + name),
+                             send_delay=send_delay)
+            self.fakes[name] = fake
+            sections += ("[modem %s]\ndriver = at\ndevice = %s\n"
+                         "reply_timeout = 10s\nsweep = 2s\n%s\n"
+                         % (name, fake.device, modem_keys.get(name, "")))
+        with open(self.conf) as f:
+            text = f.read()
+        old = ("[modem]\ndriver = dummy\ndevice = %s\nsweep = 300ms\n"
+               "reply_timeout = 10s\n" % self.phone)
+        check(old in text, "the harness's [modem] section")
+        text = text.replace(old, sections)
+        with open(self.conf, "w") as f:
+            f.write(text)
+
+    def routes(self):
+        return {r["name"]: r for r in self.status()["routes"]}
+
+    def start(self, wait_ready=True):
+        import subprocess
+        self.proc = subprocess.Popen([self.jourd, "-d", "-c", self.conf],
+                                     stdout=self.log, stderr=self.log)
+        if wait_ready:
+            self.wait(lambda: all(r["state"] == "ready" for r in
+                                  self.routes().values()),
+                      AT_READY, "every modem ready")
+
+    def air(self, name, to, contains=None):
+        return [m for m in self.fakes[name].sent() if m["to"] == to and
+                (contains is None or contains in m["text"])]
+
+    def wait_air(self, name, to, contains, timeout=20):
+        return self.wait(lambda: self.air(name, to, contains), timeout,
+                         "an SMS through %s to %s with %r"
+                         % (name, to, contains))[-1]
+
+    def events_of(self, kind):
+        """The event log's rows of one type, read from the database."""
+        db = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True)
+        try:
+            return [{"ts": r[0], "detail": r[1]} for r in db.execute(
+                "SELECT ts, detail FROM events WHERE type = ? ORDER BY id",
+                (kind,))]
+        finally:
+            db.close()
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            for fake in self.fakes.values():
+                fake.stop()
+
+
+def test_first_modem_pages_and_answers_return_by_the_arrival_modem():
+    def body(gw):
+        st = gw.routes()
+        check(list(st) == ["a", "b"], "routes in file order: %r" % st)
+        check(all(r["kind"] == "modem" and r["driver"] == "at"
+                  for r in st.values()), st)
+        # The request comes in on b: the page goes out through a, the
+        # receipt back through b.
+        gw.fakes["b"].deliver(REQUESTER, "AKUT KARD bröstsmärta")
+        gw.wait_air("a", PRIMARY, "Svara OK 1")
+        gw.wait_air("b", REQUESTER, "Mottaget")
+        check(not gw.air("b", PRIMARY), "the page went once, through a")
+        check(not gw.air("a", REQUESTER), "the receipt only through b")
+        # The answer comes in on a: its confirmation goes back through a;
+        # the requester's news is no answer to an SMS of theirs, and takes
+        # the first healthy modem.
+        gw.fakes["a"].deliver(PRIMARY, "OK 1")
+        gw.wait_air("a", PRIMARY, "Kvitterat")
+        gw.wait(lambda: gw.air("a", REQUESTER, "kvitterat") or
+                gw.air("b", REQUESTER, "kvitterat"), 20, "the news")
+        routes = {m["id"]: m["route"] for m in gw.outbox()}
+        check(set(routes.values()) == {"a", "b"}, routes)
+        gw.wait(lambda: sum(r["sent_today"] for r in gw.routes().values())
+                == 4, 10, "four sent")
+        st = gw.routes()
+        check(st["a"]["sent_today"] >= 2 and st["b"]["sent_today"] >= 1,
+              "sent today per route: %r" % st)
+        text = gw.ctl("status").stdout.decode()
+        check("route:     a (modem, at " in text and
+              "route:     b (modem, at " in text, text)
+        db = sqlite3.connect("file:%s?mode=ro" % gw.db, uri=True)
+        inbox = db.execute("SELECT sender, route FROM inbox ORDER BY id"
+                           ).fetchall()
+        db.close()
+        check(inbox == [(REQUESTER, "b"), (PRIMARY, "a")], inbox)
+    run(RoutesGateway(), body)
+
+
+def test_silent_first_modem_fails_over_and_admins_told_through_the_other():
+    def body(gw):
+        gw.fakes["a"].call(op="silent", on=True)
+        t0 = time.time()
+        gw.fakes["b"].deliver(REQUESTER, "AKUT KARD tyst modem")
+        # The page is handed to a (first, and ready as far as jourd knows)
+        # and hangs there; within failover_after it goes through b.
+        page = gw.wait_air("b", PRIMARY, "Svara OK 1", timeout=10 + 10 + 5)
+        moved = page["at"] - t0
+        print("    page through b %.1f s after the request" % moved)
+        check(moved <= 10 + 10, "moved within failover_after + 10 s")
+        # The administrators are told at once, through b.
+        admin = gw.wait_air("b", ADMIN, "vägen a", timeout=15)
+        check("ur funktion" in admin["text"], admin)
+        ev = gw.events_of("route_trouble")
+        check(ev and ev[0]["detail"].startswith("a: "), ev)
+        check(gw.routes()["a"]["trouble_since"] is not None, gw.routes())
+        # a is silent: nothing went out through it.
+        check(not gw.fakes["a"].sent(), gw.fakes["a"].sent())
+        check(len(gw.air("b", PRIMARY, "Svara OK 1")) == 1, "once")
+        # a speaks again: route_back, told through the first healthy route.
+        gw.fakes["a"].call(op="silent", on=False)
+        gw.wait(lambda: gw.events_of("route_back"), 60, "route_back")
+        gw.wait(lambda: gw.air("a", ADMIN, "fungerar igen") or
+                gw.air("b", ADMIN, "fungerar igen"), 20, "admins told")
+        check(gw.routes()["a"]["trouble_since"] is None, gw.routes())
+    run(RoutesGateway(daemon_extra="failover_after = 10s\n"), body)
