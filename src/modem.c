@@ -1478,7 +1478,10 @@ modem_sweep(struct modem *m)
 	modem_waiting_purge(m);
 }
 
-/* The parent has stored the message: delete every part of it. */
+/*
+ * The parent has stored the message: delete every part of it, or after
+ * the call when one rings (deleting needs the line).
+ */
 static void
 modem_committed(struct modem *m, uint32_t token)
 {
@@ -1487,6 +1490,10 @@ modem_committed(struct modem *m, uint32_t token)
 
 	if ((h = modem_handed_find(m, token)) == NULL) {
 		log_warnx("modem: commit of unknown message %u", token);
+		return;
+	}
+	if (m->in_call) {
+		h->commit_due = true;
 		return;
 	}
 	for (i = 0; i < h->nlocs; i++)
@@ -1505,19 +1512,6 @@ modem_retry_later(struct modem *m, uint32_t token)
 		return;
 	}
 	modem_forget(m, h);
-}
-
-/* A commit that came while a call rang: deleting needs the line. */
-static void
-modem_commit_later(struct modem *m, uint32_t token)
-{
-	struct modem_handed	*h;
-
-	if ((h = modem_handed_find(m, token)) == NULL) {
-		log_warnx("modem: commit of unknown message %u", token);
-		return;
-	}
-	h->commit_due = true;
 }
 
 static void
@@ -1895,10 +1889,7 @@ modem_dispatch(struct modem *m)
 	}
 	switch (hdr.type) {
 	case IPC_SMS_COMMITTED:
-		if (m->in_call)
-			modem_commit_later(m, buf.token.token);
-		else
-			modem_committed(m, buf.token.token);
+		modem_committed(m, buf.token.token);
 		break;
 	case IPC_SMS_RETRY:
 		modem_retry_later(m, buf.token.token);
