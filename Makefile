@@ -48,6 +48,7 @@ LIB_SRCS = \
 JOURD_SRCS = \
 	src/jourd.c \
 	src/modem.c \
+	src/pager.c \
 	src/inbound.c \
 	src/consult.c \
 	src/events.c \
@@ -118,6 +119,12 @@ $(BUILD)/tests/dialtest: tests/fakemodem/dialtest.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
 
+# The pager worker alone, driven line by line by
+# tests/integration/test_pager.py against the fake paging system.
+$(BUILD)/tests/pagerdrive: tests/fakepager/pagerdrive.c $(BUILD)/src/pager.o $(BUILD)/libjourd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
 # Installs the Debian packages jourd needs when any is missing (root only).
 deps:
 	@sh tools/deps.sh
@@ -129,15 +136,15 @@ run: deps
 unit: $(UNIT_BINS)
 	@sh tools/run-unit.sh $(UNIT_BINS)
 
-integration: all $(BUILD)/tests/dialtest
+integration: all $(BUILD)/tests/dialtest $(BUILD)/tests/pagerdrive
 	@python3 tests/integration/run.py -j $${JOURD_TEST_JOBS:-4}
 
 # The integration tests run twice: on the normal build and on the sanitizer
 # build (ASAN_* below), which is built here too.
 check: deps
-	$(MAKE) all $(UNIT_BINS) $(BUILD)/tests/dialtest
+	$(MAKE) all $(UNIT_BINS) $(BUILD)/tests/dialtest $(BUILD)/tests/pagerdrive
 	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
-	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl
+	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl $(ASAN_BUILD)/tests/pagerdrive
 	$(MAKE) faults
 	@sh tools/check.sh $(ASAN_BUILD) $(UNIT_BINS)
 
@@ -154,7 +161,8 @@ ASAN_UNIT_BINS	= $(filter-out $(ASAN_SKIP:%=$(ASAN_BUILD)/tests/test_%), \
 
 asan: deps
 	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
-	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl $(ASAN_UNIT_BINS)
+	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl \
+	    $(ASAN_BUILD)/tests/pagerdrive $(ASAN_UNIT_BINS)
 	@sh tools/asan.sh $(ASAN_BUILD) $(ASAN_UNIT_BINS)
 
 # Binaries inside a build directory; used by the sanitizer build.
