@@ -828,6 +828,9 @@ pager_main(const struct pager_conf *pc, int fd)
 	p->charset = pc->charset == CHARSET_LATIN1 &&
 	    espa_charset_fits(ESPA_LATIN1, pc->data_bits) ? ESPA_LATIN1 :
 	    ESPA_ASCII;
+	if (pc->charset == CHARSET_LATIN1 && p->charset == ESPA_ASCII)
+		log_info("pager: a line of %d data bits cannot carry latin1: "
+		    "page texts are folded to ascii", pc->data_bits);
 	espa_init(&p->parser);
 
 	pager_report(p, MODEM_CONNECTING, pc->device);

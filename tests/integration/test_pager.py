@@ -191,6 +191,7 @@ def test_pager_seven_bit_line_folds_latin1():
         drv.expect("result 9 ok")
         check(bytes.fromhex(fake.blocks()[0]["text_hex"]) ==
               b"Asa Arlig Ostman", fake.blocks())
+        check("cannot carry latin1" in drv.log(), drv.log())
     with_pager(body, "-c", "latin1", "-d", "7", "-p", "even")
 
 
