@@ -32,6 +32,8 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "espa.h"
+#include "ipc.h"
 
 /*
  * Forks a worker for pc. Returns its pid and sets *fd to the parent's end
@@ -45,5 +47,100 @@ pid_t pager_spawn(const struct pager_conf *pc, int *fd);
  * process exit status (0 when the parent went away, 1 on a local failure).
  */
 int pager_main(const struct pager_conf *pc, int fd);
+
+/* --- the protocol, apart from the line and the clock --------------------- */
+
+/*
+ * The worker's ESPA exchanges as one state machine that touches no
+ * descriptor and reads no clock, so that its tests and its fuzz target
+ * drive it with bytes and times of their choosing. Every entry point
+ * takes now (monotonic milliseconds); what the machine says goes out
+ * through the two callbacks, in order, before the entry point returns.
+ */
+
+/* Tries of one page, and unanswered polls that fail the link. */
+#define PAGER_TRIES		3
+#define PAGER_POLL_MISSES	3
+/* NAKs of one status block before its exchange is given up. */
+#define PAGER_STATUS_NAKS	3
+
+enum pager_phase {
+	PAGER_DOWN,		/* no line */
+	PAGER_IDLE,		/* the line is ours; poll at next_poll */
+	PAGER_POLL,		/* sent EOT <system> ENQ: EOT or <own> ENQ */
+	PAGER_STATUS,		/* ACKed its ENQ: waiting for a status block */
+	PAGER_STATUS_END,	/* ACKed the block: waiting for its EOT */
+	PAGER_SELECT,		/* sent the select: waiting for ACK */
+	PAGER_BLOCK,		/* sent the page block: waiting for ACK */
+};
+
+struct pager_link_ops {
+	/* Bytes for the line, in the order they must go. */
+	void	(*line)(void *arg, const uint8_t *buf, size_t len);
+	/* A message for the parent: IPC_MODEM_STATE (on a change only),
+	 * IPC_SEND_RESULT (one per page) or IPC_PAGER_STATUS. */
+	void	(*parent)(void *arg, enum ipc_type type, const void *payload,
+		    size_t len);
+};
+
+/* The machine's memory: a plain struct the caller owns; no allocation. */
+struct pager_link {
+	const struct pager_conf		*pc;
+	const struct pager_link_ops	*ops;
+	void				*arg;
+	jtime_t				 now;	/* of the current entry point */
+	enum pager_phase		 phase;
+	jtime_t				 deadline;	/* of the awaited answer */
+	jtime_t				 next_poll;
+	struct espa_parser		 parser;
+	enum espa_charset		 charset;	/* what the line carries */
+
+	/* The page in flight (busy) and its block. */
+	bool				 busy;
+	struct ipc_page			 page;
+	uint8_t				 block[ESPA_PAGE_MAX];
+	size_t				 blocklen;
+	int				 tries, naks, silences;
+
+	int				 misses;	/* polls unanswered */
+	int				 status_naks;	/* of this block */
+	char				 last_call[ESPA_CALL_MAX + 1];
+	int				 last_code;	/* in this exchange */
+
+	/* ENQ storms: the last ENQ nobody asked for, and a count of them
+	 * in the second from enq_since. */
+	bool				 storm;
+	jtime_t				 enq_at, enq_since;
+	int				 enqs;
+
+	/* What the parent was told last. */
+	bool				 reported;
+	uint32_t			 last_status;	/* enum modem_status */
+	char				 last_detail[128];
+};
+
+/* Starts the machine down; reports MODEM_CONNECTING with pc->device. */
+void pager_link_init(struct pager_link *l, const struct pager_conf *pc,
+    const struct pager_link_ops *ops, void *arg, jtime_t now);
+
+/* The line is open: poll at once, the link check. */
+void pager_link_opened(struct pager_link *l, jtime_t now);
+
+/* The line failed or vanished (why: one line); fails the page in flight. */
+void pager_link_down(struct pager_link *l, const char *why, jtime_t now);
+
+/* Bytes the paging system sent, in any split. */
+void pager_link_input(struct pager_link *l, const uint8_t *buf, size_t len,
+    jtime_t now);
+
+/* A page from the parent, checked by ipc_check(); always answered once. */
+void pager_link_page(struct pager_link *l, const struct ipc_page *pg,
+    jtime_t now);
+
+/* Time passed: an answer's deadline, or a poll that is due. */
+void pager_link_tick(struct pager_link *l, jtime_t now);
+
+/* When pager_link_tick() has work next; INT64_MAX while down. */
+jtime_t pager_link_due(const struct pager_link *l);
 
 #endif
