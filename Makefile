@@ -62,7 +62,7 @@ JOURCTL_SRCS = \
 	src/ctl_show.c \
 	src/ctl_report.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem db
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 
@@ -104,8 +104,12 @@ $(BUILD)/tests/test_report: tests/unit/test_report.c src/ctl_report.c $(BUILD)/l
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-# The modem worker is daemon-only code.
+# The modem and pager workers are daemon-only code.
 $(BUILD)/tests/test_modem: tests/unit/test_modem.c $(BUILD)/src/modem.o $(BUILD)/libjourd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/test_pager: tests/unit/test_pager.c $(BUILD)/src/pager.o $(BUILD)/libjourd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
