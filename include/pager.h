@@ -63,6 +63,16 @@ int pager_main(const struct pager_conf *pc, int fd);
 #define PAGER_POLL_MISSES	3
 /* NAKs of one status block before its exchange is given up. */
 #define PAGER_STATUS_NAKS	3
+/* A poll's whole exchange (poll, status block, EOT) ends within this many
+ * reply_timeouts, however much the paging system sends. */
+#define PAGER_POLL_TIMEOUTS	3
+/*
+ * The longest a page waits for its IPC_SEND_RESULT, in reply_timeouts: a
+ * poll exchange in progress, then 3 tries of select and block. The parent
+ * may take a worker that is silent for longer (plus a margin for
+ * scheduling) as hung.
+ */
+#define PAGER_ANSWER_TIMEOUTS	(PAGER_POLL_TIMEOUTS + 2 * PAGER_TRIES)
 
 enum pager_phase {
 	PAGER_DOWN,		/* no line */
@@ -91,6 +101,7 @@ struct pager_link {
 	jtime_t				 now;	/* of the current entry point */
 	enum pager_phase		 phase;
 	jtime_t				 deadline;	/* of the awaited answer */
+	jtime_t				 exchange_end;	/* of the poll's exchange */
 	jtime_t				 next_poll;
 	struct espa_parser		 parser;
 	enum espa_charset		 charset;	/* what the line carries */

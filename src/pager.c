@@ -158,12 +158,19 @@ pager_send_byte(struct pager_link *l, uint8_t c)
 	pager_send(l, &c, 1);
 }
 
-/* Waits for the next answer from now on. */
+/*
+ * Waits for the next answer from now on; within a poll's exchange no
+ * later than its end, so that a paging system that keeps sending never
+ * keeps a page waiting longer than PAGER_ANSWER_TIMEOUTS says.
+ */
 static void
 pager_wait(struct pager_link *l, enum pager_phase phase)
 {
 	l->phase = phase;
 	l->deadline = l->now + l->pc->reply_timeout;
+	if ((phase == PAGER_POLL || phase == PAGER_STATUS ||
+	    phase == PAGER_STATUS_END) && l->deadline > l->exchange_end)
+		l->deadline = l->exchange_end;
 }
 
 static void
@@ -175,6 +182,7 @@ pager_poll(struct pager_link *l)
 	l->last_call[0] = '\0';
 	l->last_code = -1;
 	l->status_naks = 0;
+	l->exchange_end = l->now + PAGER_POLL_TIMEOUTS * l->pc->reply_timeout;
 	pager_wait(l, PAGER_POLL);
 }
 

@@ -386,6 +386,36 @@ test_status_bad_bcc_naked_once_reported(void **state)
 }
 
 static void
+test_status_exchange_bounded(void **state)
+{
+	uint8_t	good[64];
+	size_t	n = block(good, STATUS6, sizeof(STATUS6) - 1);
+	jtime_t	t;
+
+	ready();
+	pager_link_tick(&link_, 2010);		/* the poll: ends by 11010 */
+	FEED("1\x05", 2020);
+	page(5, "1234", 1, "x", 2030);		/* waits for the poll */
+	clear();
+	/* The same block again and again, each inside reply_timeout. */
+	for (t = 2100; t < 11010; t += 1000) {
+		feed((const char *)good, n, t);
+		pager_link_tick(&link_, t);
+		assert_int_equal(rec.line[0], 0x06);
+		assert_true(pager_link_due(&link_) <= 11010);
+		clear();
+	}
+	pager_link_tick(&link_, 11010);
+	/* The poll's exchange is over: the page goes. */
+	LINE_IS(SELECT);
+	/* And is answered within PAGER_ANSWER_TIMEOUTS of its arrival. */
+	for (t = 11010; link_.busy; t = pager_link_due(&link_))
+		pager_link_tick(&link_, t);
+	assert_true(t <= 2030 + PAGER_ANSWER_TIMEOUTS * 3000);
+	assert_int_equal(rec.type[rec.nmsgs - 1], IPC_SEND_RESULT);
+}
+
+static void
 test_status_over_nine_not_passed(void **state)
 {
 	uint8_t	b[64];
@@ -498,6 +528,7 @@ main(void)
 		cmocka_unit_test_setup(test_page_waits_for_poll, setup),
 		cmocka_unit_test_setup(test_status_bad_bcc_naked_once_reported,
 		    setup),
+		cmocka_unit_test_setup(test_status_exchange_bounded, setup),
 		cmocka_unit_test_setup(test_status_over_nine_not_passed, setup),
 		cmocka_unit_test_setup(test_poll_misses, setup),
 		cmocka_unit_test_setup(test_enq_storm, setup),
