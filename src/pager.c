@@ -27,7 +27,6 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <dirent.h>
@@ -35,6 +34,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,7 +261,8 @@ pager_link_page(struct pager_link *l, const struct ipc_page *pg,
 	if (l->phase == PAGER_DOWN || l->last_status != MODEM_READY) {
 		/* At once: a page waits in the outbox, not in the worker. */
 		snprintf(why, sizeof(why), "paging system not ready: %s",
-		    l->last_detail);
+		    l->last_status == MODEM_CONNECTING ? "no poll answered "
+		    "yet" : l->last_detail);
 		pager_result(l, pg->outbox_id, false, why);
 		return;
 	}

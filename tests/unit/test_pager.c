@@ -324,7 +324,7 @@ test_page_when_down_or_busy(void **state)
 	clear();
 	page(1, "1", 1, "x", 0);
 	assert_int_equal(rec.linelen, 0);
-	result_is(0, 1, 0, NULL);
+	result_is(0, 1, 0, "paging system not ready: no poll answered yet");
 	clear();
 	ready();
 	page(2, "1", 1, "x", 100);
