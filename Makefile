@@ -49,6 +49,7 @@ LIB_SRCS = \
 JOURD_SRCS = \
 	src/jourd.c \
 	src/modem.c \
+	src/pager.c \
 	src/inbound.c \
 	src/consult.c \
 	src/events.c \
@@ -63,7 +64,7 @@ JOURCTL_SRCS = \
 	src/ctl_show.c \
 	src/ctl_report.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem db directory
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 
@@ -105,8 +106,12 @@ $(BUILD)/tests/test_report: tests/unit/test_report.c src/ctl_report.c $(BUILD)/l
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-# The modem worker is daemon-only code.
+# The modem and pager workers are daemon-only code.
 $(BUILD)/tests/test_modem: tests/unit/test_modem.c $(BUILD)/src/modem.o $(BUILD)/libjourd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/test_pager: tests/unit/test_pager.c $(BUILD)/src/pager.o $(BUILD)/libjourd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
@@ -126,6 +131,12 @@ $(BUILD)/tests/calldrive: tests/fakemodem/calldrive.c $(BUILD)/src/modem.o $(BUI
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The pager worker alone, driven line by line by
+# tests/integration/test_pager.py against the fake paging system.
+$(BUILD)/tests/pagerdrive: tests/fakepager/pagerdrive.c $(BUILD)/src/pager.o $(BUILD)/libjourd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
 # Installs the Debian packages jourd needs when any is missing (root only).
 deps:
 	@sh tools/deps.sh
@@ -137,16 +148,17 @@ run: deps
 unit: $(UNIT_BINS)
 	@sh tools/run-unit.sh $(UNIT_BINS)
 
-integration: all $(BUILD)/tests/dialtest $(BUILD)/tests/calldrive
+integration: all $(BUILD)/tests/dialtest $(BUILD)/tests/calldrive $(BUILD)/tests/pagerdrive
 	@python3 tests/integration/run.py -j $${JOURD_TEST_JOBS:-4}
 
 # The integration tests run twice: on the normal build and on the sanitizer
 # build (ASAN_* below), which is built here too.
 check: deps
-	$(MAKE) all $(UNIT_BINS) $(BUILD)/tests/dialtest $(BUILD)/tests/calldrive
+	$(MAKE) all $(UNIT_BINS) $(BUILD)/tests/dialtest $(BUILD)/tests/calldrive \
+	    $(BUILD)/tests/pagerdrive
 	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
 	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl \
-	    $(ASAN_BUILD)/tests/calldrive
+	    $(ASAN_BUILD)/tests/calldrive $(ASAN_BUILD)/tests/pagerdrive
 	$(MAKE) faults
 	@sh tools/check.sh $(ASAN_BUILD) $(UNIT_BINS)
 
@@ -164,7 +176,7 @@ ASAN_UNIT_BINS	= $(filter-out $(ASAN_SKIP:%=$(ASAN_BUILD)/tests/test_%), \
 asan: deps
 	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
 	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl $(ASAN_UNIT_BINS) \
-	    $(ASAN_BUILD)/tests/calldrive
+	    $(ASAN_BUILD)/tests/calldrive $(ASAN_BUILD)/tests/pagerdrive
 	@sh tools/asan.sh $(ASAN_BUILD) $(ASAN_UNIT_BINS)
 
 # Binaries inside a build directory; used by the sanitizer build.

@@ -20,9 +20,10 @@ cflags="-std=c11 -D_GNU_SOURCE -g -O1 $warn $san -Iinclude -I$out
 $(pkg-config --cflags sqlite3 inih)"
 libs="$(pkg-config --libs sqlite3 inih) -lm"
 
-# The modules with no daemon state: parsers, checks and the importer. They
-# are instrumented for coverage; each target links only what it uses.
-srcs="text phone pnr parse config csv roster calendar esc msg espa jtime log json db ipc import"
+# The modules with no daemon state: parsers, checks and the importer, and
+# the pager worker for its ESPA machine. They are instrumented for
+# coverage; each target links only what it uses.
+srcs="text phone pnr parse config csv roster calendar esc msg espa jtime log json db ipc import pager"
 
 mkdir -p "$out/obj" "$out/corpus" "$out/crashes" "$out/logs"
 sh tools/embed-schema.sh "$out" schema/*.sql || exit 1
