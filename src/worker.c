@@ -22,6 +22,7 @@
 #include "jtime.h"
 #include "log.h"
 #include "modem.h"
+#include "pager.h"
 #include "text.h"
 
 #define RESPAWN_MIN		(1 * JT_SECOND)
@@ -359,6 +360,49 @@ static const struct route_ops worker_modem_ops = {
 	.stop = worker_plain_stop,
 };
 
+static pid_t
+worker_pager_start(const struct route *r, int *fd)
+{
+	return pager_spawn(r->pager, fd);
+}
+
+static bool
+worker_pager_carries(const struct route *r, const char *kind)
+{
+	return strcmp(kind, "pager") == 0;
+}
+
+static void
+worker_pager_send(struct route *r, const struct outbox_msg *m)
+{
+	static struct ipc_page	page;
+
+	memset(&page, 0, sizeof(page));
+	page.outbox_id = m->id;
+	text_copy(page.address, sizeof(page.address), m->to);
+	page.priority = m->priority;
+	/* The worker cuts it to 128 characters in its charset. */
+	text_copy(page.text, sizeof(page.text), m->text);
+	worker_send(r, IPC_PAGE, &page, sizeof(page));
+}
+
+static void
+worker_pager_status(const struct route *r, char *driver, size_t dsz,
+    char *device, size_t devsz)
+{
+	text_copy(driver, dsz, "espa");
+	text_copy(device, devsz, r->pager->device);
+}
+
+static const struct route_ops worker_pager_ops = {
+	.kind = "pager",
+	.start = worker_pager_start,
+	.carries = worker_pager_carries,
+	.send = worker_pager_send,
+	.status = worker_pager_status,
+	.stop = worker_plain_stop,
+};
+
 static struct route *
 worker_add(struct jourd *j, const char *name, const struct route_ops *ops)
 {
@@ -388,6 +432,9 @@ worker_init(struct jourd *j)
 	for (k = 0; k < j->cf.nmodems; k++)
 		worker_add(j, j->cf.modems[k].name,
 		    &worker_modem_ops)->modem = &j->cf.modems[k];
+	if (j->cf.pager.enabled)
+		worker_add(j, ROUTE_PAGER, &worker_pager_ops)->pager =
+		    &j->cf.pager;
 }
 
 void
@@ -445,8 +492,9 @@ worker_reply_timeout(const struct route *r)
 {
 	if (r->modem != NULL)
 		return r->modem->reply_timeout;
-	/* The paging system's worker: 3 tries of 2 exchanges each. */
-	return 6 * r->pager->reply_timeout + 10 * JT_SECOND;
+	/* The paging system's worker: a poll under way, then 3 tries. */
+	return PAGER_ANSWER_TIMEOUTS * r->pager->reply_timeout +
+	    10 * JT_SECOND;
 }
 
 /*

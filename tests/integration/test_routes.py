@@ -214,3 +214,121 @@ def test_wake_up_call_not_placed_when_the_page_is_answered_first():
     run(RoutesGateway(modem_keys={"b": "calls = yes"},
                       daemon_extra="call_ring = 5s\n",
                       extra="call_from_step = 1\n"), body)
+
+
+PEOPLE_PAGERS = """name,phone,title,unit,can_request,pager
+Anna Testsson,+46701740605,Distriktsläkare,ORSA,yes,
+Erik Jourlund,+46701740620,Överläkare,KARD,no,4711
+Frida Bakström,+46701740621,Specialistläkare,KARD,no,
+Gustav Chefsson,+46701740622,Överläkare,KARD,no,4713
+Olle Ortoped,+46701740623,Överläkare,ORT,no,
+"""
+
+
+class PagerGateway(Gateway):
+    """The harness's dummy modem and the fake paging system on a pty, with
+    [track akut] pager = yes."""
+
+    def __init__(self, daemon_extra="", **kw):
+        import tempfile
+        sys.path.insert(0, os.path.join(ROOT, "tests", "fakepager"))
+        from fakepager import FakePager
+        self.pdir = tempfile.mkdtemp(prefix="jourd-it-pager-")
+        self.pager = FakePager(self.pdir)
+        try:
+            super().__init__(
+                modem_extra="\n[pager]\ndevice = %s\npoll = 500ms\n"
+                "reply_timeout = 1s\n" % self.pager.device,
+                daemon_extra=daemon_extra, extra="pager = yes\n",
+                people_csv=PEOPLE_PAGERS, **kw)
+        except BaseException:
+            self.pager.stop()
+            raise
+
+    def start(self, **kw):
+        super().start(**kw)
+        self.wait(lambda: [r for r in self.status()["routes"]
+                           if r["name"] == "pager" and r["state"] == "ready"],
+                  15, "the pager route ready")
+
+    def events_of(self, kind):
+        return RoutesGateway.events_of(self, kind)
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            self.pager.stop()
+
+
+def test_pager_page_with_its_block_and_statuses():
+    def body(gw):
+        r = [r for r in gw.status()["routes"] if r["name"] == "pager"][0]
+        check(r["kind"] == "pager" and r["driver"] == "espa", r)
+        gw.inject(REQUESTER, "AKUT KARD bröstsmärta")
+        gw.wait_sent(PRIMARY, "Svara OK 1")
+        block = gw.wait(lambda: gw.pager.blocks(), 15, "a pager block")[0]
+        check(block["call"] == "4711", block)
+        check(block["priority"] in (1, "1"), block)
+        check(block["text"].startswith("AKUT KARD #1 ") and
+              block["text"].endswith("OK 1") and
+              len(block["text"]) <= 128, block)
+        check("bröst" not in block["text"], "no request text on a pager")
+        check(not gw.pager.errors(), gw.pager.errors())
+        row = gw.wait(lambda: [m for m in gw.outbox() if m["kind"] == "pager"
+                               and m["state"] == "sent"], 10, "pager row")[0]
+        check(row["route"] == "pager" and row["to"] == "4711", row)
+        # The paging system reports: paged (delivered), absent, ack, fault.
+        for code in (3, 4, 6, 8):
+            gw.pager.status("4711", code)
+        gw.wait(lambda: len(gw.events_of("pager_status")) == 4, 15,
+                "four pager statuses")
+        details = [e["detail"] for e in gw.events_of("pager_status")]
+        check(details == ["pager 4711: paged (3)", "pager 4711: absent (4)",
+                          "pager 4711: acknowledged (6)",
+                          "pager 4711: fault (8)"], details)
+        row = [m for m in gw.outbox() if m["kind"] == "pager"][0]
+        check(row["delivered_at"] is not None, row)
+        cid = gw.last_consult()["id"]
+        check("pager_status" in gw.events(cid), gw.events(cid))
+        check(gw.last_consult()["state"] == "open", "no pager ack counts")
+    run(PagerGateway(), body)
+
+
+def test_pager_nak_then_ack_and_a_person_without_pager():
+    def body(gw):
+        gw.pager.answer("nak", reason="3")
+        gw.inject(REQUESTER, "AKUT KARD nak först")
+        gw.wait_sent(PRIMARY, "Svara OK 1")
+        gw.wait(lambda: gw.pager.blocks(), 15, "the block after a NAK")
+        check(gw.pager.call(op="state")["naks"] == 1, "one NAK")
+        check(len(gw.pager.blocks()) == 1, gw.pager.blocks())
+        # The backup has no pager: SMS only, silently.
+        gw.wait_sent(BACKUP, "Svara OK", timeout=15)
+        time.sleep(2)
+        pagers = [m for m in gw.outbox() if m["kind"] == "pager"]
+        check([m["to"] for m in pagers] == ["4711"], pagers)
+        check(len(gw.pager.blocks()) == 1, gw.pager.blocks())
+    run(PagerGateway(ack_timeout="3s"), body)
+
+
+def test_silent_paging_system_never_holds_up_the_sms():
+    def body(gw):
+        gw.pager.answer("silent", persist=True)
+        gw.pager.call(op="silent", on=True)
+        gw.inject(REQUESTER, "AKUT KARD personsökaren tyst")
+        gw.wait_sent(PRIMARY, "Svara OK 1")
+        gw.wait_sent(REQUESTER, "Mottaget")
+        gw.wait(lambda: gw.events_of("route_trouble"), 30,
+                "the pager route in trouble")
+        check(gw.events_of("route_trouble")[0]["detail"].startswith(
+            "pager: "), gw.events_of("route_trouble"))
+        gw.wait_sent(ADMIN, "vägen pager", timeout=15)
+        gw.inject(PRIMARY, "OK 1")
+        gw.wait_sent(REQUESTER, "kvitterat")
+        check(not gw.pager.blocks(), "nothing accepted by a silent system")
+        # It speaks again: the page goes, and the route is back.
+        gw.pager.call(op="silent", on=False)
+        gw.pager.answer("ack", persist=True)
+        gw.wait(lambda: gw.events_of("route_back"), 30, "route_back")
+    run(PagerGateway(daemon_extra="failover_after = 3s\n"), body)
