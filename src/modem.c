@@ -64,6 +64,8 @@
 #define MODEM_CONCAT_WINDOW	(5 * JT_MINUTE)
 /* How often the AT driver is asked for unsolicited indications (+CMTI). */
 #define MODEM_AT_POLL		(500)
+/* How often the network registration and the signal are asked. */
+#define MODEM_NETWORK_CHECK	(30 * JT_SECOND)
 /* Messages handed to the parent and not yet answered. */
 #define MODEM_MAX_PENDING	32
 /* Parts read in one sweep; the rest waits for the next one. */
@@ -154,6 +156,10 @@ struct modem {
 	unsigned		 watchdog;	/* seconds */
 	int			 sweep_errors;	/* in the last sweep, for logging once */
 
+	char			 ident[96];	/* maker and model */
+	bool			 registered;	/* on a network, as last asked */
+	jtime_t			 next_network;	/* monotonic */
+
 	bool			 reported;
 	uint32_t		 last_status;
 	char			 last_detail[128];
@@ -206,6 +212,7 @@ static jtime_t	modem_hold = MODEM_INCOMPLETE_HOLD;
 
 static void	modem_lost(struct modem *, const char *, GSM_Error);
 static int	modem_dispatch(struct modem *);
+static void	modem_network(struct modem *);
 
 #ifdef JOURD_FAULTS
 static void	modem_watch(struct modem *);
@@ -855,12 +862,65 @@ modem_connect(struct modem *m)
 	modem_unwatch();
 	maker[sizeof(maker) - 1] = model[sizeof(model) - 1] = '\0';
 
-	snprintf(detail, sizeof(detail), "%s %s", maker, model);
-	log_info("modem: ready: %s on %s", detail, m->mc->device);
-	modem_report(m, MODEM_READY, detail);
+	snprintf(m->ident, sizeof(m->ident), "%s %s", maker, model);
+	log_info("modem: ready: %s on %s", m->ident, m->mc->device);
 	m->backoff = MODEM_BACKOFF_MIN;
 	m->next_sweep = modem_mono();
 	m->next_poll = modem_mono() + MODEM_AT_POLL;
+	m->registered = true;
+	m->next_network = 0;
+	modem_network(m);
+}
+
+/*
+ * The network as the modem sees it, every MODEM_NETWORK_CHECK: the
+ * operator and the signal go into the state's detail for jourctl status,
+ * and a modem that is not registered is reported failed (the parent sends
+ * through another route) until it is again. The dummy phone has no
+ * network: it is ready as it is.
+ */
+static void
+modem_network(struct modem *m)
+{
+	GSM_NetworkInfo		net;
+	GSM_SignalQuality	sig;
+	char			detail[128], op[64] = "", signal[24] = "";
+	bool			registered = true;
+
+	m->next_network = modem_mono() + MODEM_NETWORK_CHECK;
+	if (m->mc->driver != DRIVER_AT || m->in_call) {
+		if (m->registered)
+			modem_report(m, MODEM_READY, m->ident);
+		return;
+	}
+	memset(&net, 0, sizeof(net));
+	memset(&sig, 0, sizeof(sig));
+	modem_watch(m);
+	if (GSM_GetNetworkInfo(m->sm, &net) == ERR_NONE) {
+		registered = net.State == GSM_HomeNetwork ||
+		    net.State == GSM_RoamingNetwork;
+		modem_utf8(m, net.NetworkName, op, sizeof(op));
+		if (op[0] == '\0')
+			text_copy(op, sizeof(op), net.NetworkCode);
+	}
+	if (GSM_GetSignalQuality(m->sm, &sig) == ERR_NONE &&
+	    sig.SignalPercent >= 0)
+		snprintf(signal, sizeof(signal), "signal %d%%",
+		    sig.SignalPercent);
+	modem_unwatch();
+	if (!registered) {
+		if (m->registered)
+			log_warnx("modem: not registered on a network");
+		m->registered = false;
+		modem_report(m, MODEM_FAILED, "not registered on a network");
+		return;
+	}
+	if (!m->registered)
+		log_info("modem: registered again%s%s", op[0] ? ": " : "", op);
+	m->registered = true;
+	snprintf(detail, sizeof(detail), "%s%s%s%s%s", m->ident,
+	    op[0] ? ", " : "", op, signal[0] ? ", " : "", signal);
+	modem_report(m, MODEM_READY, detail);
 }
 
 /* True when the dummy phone's inbox folders hold any numbered file. */
@@ -1967,6 +2027,8 @@ modem_work(struct modem *m)
 	}
 	if (m->nreports > 0)
 		modem_flush_reports(m);
+	if (m->connected && !m->in_call && now >= m->next_network)
+		modem_network(m);
 	if (m->connected && (m->sweep_wanted || now >= m->next_sweep)) {
 		m->sweep_wanted = false;
 		modem_sweep(m);

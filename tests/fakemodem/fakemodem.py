@@ -99,6 +99,8 @@ class Modem:
         self.submits = []        # decoded SMS-SUBMIT parts, in order
         self.mr = 0
         self.silent = False
+        self.creg = 1           # 1 registered (home), 2 searching
+        self.cops_fmt = "0"     # AT+COPS? answers: 0 long name, 2 numeric
         self.cms_errors = []     # error codes for the next sends
         self.dial_errors = []    # final results for the next dials
         self.hangup_errors = 0   # hang-ups still to refuse
@@ -223,9 +225,16 @@ class Modem:
             ("H", self.hang_up), ("H0", self.hang_up),
             ("+CLIP=", self.ok), ("+CRC=", self.ok), ("+CCWA=", self.ok),
             ("+CSQ", lambda c, r: self.reply("+CSQ: 21,99", "OK")),
-            ("+CREG?", lambda c, r: self.reply("+CREG: 0,1", "OK")),
+            ("+CREG?", lambda c, r: self.reply("+CREG: 0,%d" % self.creg,
+                                               "OK")),
             ("+CREG=", self.ok),
-            ("+COPS?", lambda c, r: self.reply('+COPS: 0,0,"Telia"', "OK")),
+            ("+CGREG?", lambda c, r: self.reply("+CGREG: 0,%d" % self.creg,
+                                                "OK")),
+            ("+CGREG=", self.ok),
+            ("+CGATT?", lambda c, r: self.reply(
+                "+CGATT: %d" % (self.creg == 1), "OK")),
+            ("+COPS=3,", self.cops_format),
+            ("+COPS?", self.cops_query),
             ("+CMGF=?", lambda c, r: self.reply("+CMGF: (0)", "OK")),
             ("+CMGF=0", self.ok), ("+CMGF?", lambda c, r: self.reply(
                 "+CMGF: 0", "OK")),
@@ -256,6 +265,19 @@ class Modem:
     # -- commands ----------------------------------------------------------
     def ok(self, cmd, raw):
         self.reply("OK")
+
+    def cops_format(self, cmd, raw):
+        self.cops_fmt = cmd[len("+COPS=3,"):]
+        self.reply("OK")
+
+    def cops_query(self, cmd, raw):
+        """The operator, Telia Sverige (240 01), as the last AT+COPS=3,N
+        asked: 0 long name, 2 numeric."""
+        if self.creg != 1:
+            return self.reply("+COPS: 0", "OK")
+        if self.cops_fmt == "2":
+            return self.reply('+COPS: 0,2,"24001"', "OK")
+        self.reply('+COPS: 0,%s,"Telia"' % self.cops_fmt, "OK")
 
     def set_echo(self, cmd, raw):
         self.echo = cmd == "E1"
@@ -565,6 +587,9 @@ class Modem:
             return {}
         if op == "silent":
             self.silent = bool(req.get("on", True))
+            return {}
+        if op == "registered":
+            self.creg = 1 if req.get("on", True) else 2
             return {}
         if op == "cms_error":
             self.cms_errors += [req.get("code", 500)] * req.get("count", 1)

@@ -332,3 +332,61 @@ def test_silent_paging_system_never_holds_up_the_sms():
         gw.pager.answer("ack", persist=True)
         gw.wait(lambda: gw.events_of("route_back"), 30, "route_back")
     run(PagerGateway(daemon_extra="failover_after = 3s\n"), body)
+
+
+def test_status_shows_operator_and_signal_and_unregistered_modem_bypassed():
+    """jourctl status names each modem's operator and signal; a modem that
+    loses its network is failed, bypassed, and in trouble after
+    failover_after (the network is asked every 30 s)."""
+    def body(gw):
+        gw.wait(lambda: "Telia" in (gw.routes()["a"]["detail"] or ""), 40,
+                "the operator in the status")
+        detail = gw.routes()["a"]["detail"]
+        check("signal " in detail and "%" in detail, detail)
+        gw.fakes["a"].call(op="registered", on=False)
+        gw.wait(lambda: gw.routes()["a"]["state"] == "failed", 45,
+                "a failed for want of a network")
+        check("not registered" in gw.routes()["a"]["detail"], gw.routes())
+        gw.fakes["b"].deliver(REQUESTER, "AKUT KARD utan nät")
+        gw.wait_air("b", PRIMARY, "Svara OK 1")
+        check(not gw.air("a", PRIMARY), "nothing through a")
+        gw.wait(lambda: gw.events_of("route_trouble"), 20, "route_trouble")
+        check("not registered" in gw.events_of("route_trouble")[0]["detail"],
+              gw.events_of("route_trouble"))
+        gw.fakes["a"].call(op="registered", on=True)
+        gw.wait(lambda: gw.routes()["a"]["state"] == "ready", 45,
+                "a registered again")
+        gw.wait(lambda: gw.events_of("route_back"), 10, "route_back")
+    run(RoutesGateway(daemon_extra="failover_after = 5s\n"), body)
+
+
+def test_modem_whose_device_vanishes_is_bypassed_and_nothing_else_stops():
+    def body(gw):
+        gw.fakes["a"].stop()
+        gw.wait(lambda: gw.routes()["a"]["state"] != "ready", 30,
+                "a no longer ready")
+        gw.fakes["b"].deliver(REQUESTER, "AKUT KARD modem borta")
+        gw.wait_air("b", PRIMARY, "Svara OK 1")
+        gw.wait_air("b", REQUESTER, "Mottaget")
+        gw.wait(lambda: gw.events_of("route_trouble"), 30, "route_trouble")
+        log = gw.daemon_log()
+        check("route a" in log, "a logged reason")
+        check(gw.proc.poll() is None, "jourd runs on")
+    run(RoutesGateway(daemon_extra="failover_after = 5s\n"), body)
+
+
+def test_rate_paces_a_modem():
+    """rate = 20/m: at most one SMS every 3 s through that modem; the other
+    modem takes what the paced one cannot."""
+    def body(gw):
+        gw.fakes["a"].deliver(REQUESTER, "AKUT KARD takt")
+        gw.wait_air("a", PRIMARY, "Svara OK 1")
+        gw.wait(lambda: len(gw.fakes["a"].sent()) +
+                len(gw.fakes["b"].sent()) >= 2, 20, "two SMS out")
+        # The receipt is an answer to a's SMS: it waits for a's pace.
+        receipt = gw.wait_air("a", REQUESTER, "Mottaget", timeout=20)
+        page = gw.air("a", PRIMARY, "Svara OK 1")[0]
+        gap = receipt["at"] - page["at"]
+        check(gap >= 2.8, "paced: %.2f s between a's SMS" % gap)
+        print("    a's second SMS %.2f s after its first" % gap)
+    run(RoutesGateway(modem_keys={"a": "rate = 20/m"}), body)
