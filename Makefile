@@ -236,7 +236,7 @@ install: all
 	install -m 755 jourctl $(DESTDIR)$(PREFIX)/bin/jourctl
 	install -d $(DESTDIR)$(PREFIX)/share/jourd/schema $(DESTDIR)$(PREFIX)/share/doc/jourd
 	install -m 644 schema/*.sql $(DESTDIR)$(PREFIX)/share/jourd/schema/
-	install -m 644 conf/jourd.conf.example README.md $(DESTDIR)$(PREFIX)/share/doc/jourd/
+	install -m 644 conf/jourd.conf.example conf/jourd.conf.routes README.md $(DESTDIR)$(PREFIX)/share/doc/jourd/
 	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 644 man/jourd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 man/jourd.8 man/jourctl.8 $(DESTDIR)$(MANDIR)/man8/

@@ -823,6 +823,26 @@ test_reference(void **state)
 	assert_memory_equal(&cf, &def, sizeof def);
 }
 
+/* The routes example of conf/ is a valid file and says what it shows. */
+static void
+test_routes_example_file(void **state)
+{
+	const char	*path = "conf/jourd.conf.routes";
+
+	if (config_load(path, &cf, err, sizeof err) != 0)
+		print_error("%s\n", err);
+	assert_int_equal(config_load(path, &cf, err, sizeof err), 0);
+	assert_int_equal(cf.nmodems, 2);
+	assert_string_equal(cf.modems[0].name, "telia");
+	assert_true(cf.modems[0].calls);
+	assert_int_equal(cf.modems[0].rate, 6);
+	assert_string_equal(cf.modems[1].name, "tele2");
+	assert_true(cf.pager.enabled);
+	assert_int_equal(cf.pager.charset, CHARSET_ASCII);
+	assert_int_equal(cf.tracks[TRACK_AKUT].call_from_step, 2);
+	assert_true(cf.tracks[TRACK_AKUT].pager);
+}
+
 /* [modem NAME] sections are routes in file order; [pager]; their checks. */
 static void
 test_routes(void **state)
@@ -987,6 +1007,7 @@ main(void)
 		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_closed_dates),
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_routes_example_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
