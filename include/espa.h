@@ -184,6 +184,12 @@ struct espa_parser {
 void espa_init(struct espa_parser *p);
 
 /*
+ * The control station asked something (a poll): the ENQ that answers it is
+ * no part of a run of ENQs, so the storm count starts again.
+ */
+void espa_asked(struct espa_parser *p);
+
+/*
  * Drives the parser over at most len bytes of buf until it has a result or
  * the bytes run out; fills *ev (type ESPA_R_NONE when it needs more) and
  * returns the bytes consumed. A byte that ends a broken sequence and starts

@@ -234,6 +234,12 @@ espa_init(struct espa_parser *p)
 	p->dropped = 0;
 }
 
+void
+espa_asked(struct espa_parser *p)
+{
+	p->enqs = 0;
+}
+
 /*
  * Finishes a result: ENQs in a row become a storm past ESPA_ENQ_STORM,
  * and anything the paging system says in the protocol ends a run of

@@ -179,6 +179,8 @@ pager_poll(struct pager_link *l)
 	uint8_t	b[4];
 
 	pager_send(l, b, espa_build_call(b, sizeof(b), l->pc->system[0]));
+	/* Its answer may be 1 ENQ: not one more of a storm's. */
+	espa_asked(&l->parser);
 	l->last_call[0] = '\0';
 	l->last_code = -1;
 	l->status_naks = 0;

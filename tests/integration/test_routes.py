@@ -390,3 +390,28 @@ def test_rate_paces_a_modem():
         check(gap >= 2.8, "paced: %.2f s between a's SMS" % gap)
         print("    a's second SMS %.2f s after its first" % gap)
     run(RoutesGateway(modem_keys={"a": "rate = 20/m"}), body)
+
+
+def test_hostile_paging_line_stops_nothing_else():
+    """Garbage, a status block with a bad BCC and an ENQ storm on the
+    paging system's line: each logged with its reason; SMS go on, and the
+    pager route comes back and pages."""
+    def body(gw):
+        gw.pager.call(op="garbage")
+        gw.pager.call(op="bad_bcc")
+        gw.pager.status("4711", 3)
+        gw.pager.call(op="enq_storm", on=True)
+        gw.inject(REQUESTER, "AKUT KARD störd linje")
+        gw.wait_sent(PRIMARY, "Svara OK 1")
+        gw.wait_sent(REQUESTER, "Mottaget")
+        gw.wait(lambda: "ENQ storm" in gw.daemon_log(), 15, "the storm logged")
+        gw.pager.call(op="enq_storm", on=False)
+        gw.wait(lambda: gw.pager.blocks(), 40, "the page after the storm")
+        log = gw.daemon_log()
+        check("garbage" in log and "BCC" in log, "reasons logged")
+        check(gw.proc.poll() is None, "jourd runs on")
+        # The status block, NAKed for its BCC, came again and counted once.
+        gw.wait(lambda: gw.events_of("pager_status"), 15, "the status")
+        check(len(gw.events_of("pager_status")) == 1,
+              gw.events_of("pager_status"))
+    run(PagerGateway(), body)

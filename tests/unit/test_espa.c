@@ -638,6 +638,16 @@ test_parse_enq_storm(void **state)
 		feed_steps(&p, ENQ, 1, 1, &r);
 	assert_int_equal(r.ev[ESPA_ENQ_STORM - 1].type, ESPA_R_ENQ);
 	assert_int_equal(r.ev[ESPA_ENQ_STORM].type, ESPA_R_ENQ_STORM);
+	/* An ENQ that answers a poll is no part of a run: after a storm,
+	 * polls answered with 1 ENQ are answers again. */
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < 3 * ESPA_ENQ_STORM; i++) {
+		espa_asked(&p);
+		feed_steps(&p, "1" ENQ, 2, 1, &r);
+	}
+	assert_int_equal(r.n, 3 * ESPA_ENQ_STORM);
+	for (i = 0; i < r.n; i++)
+		assert_int_equal(r.ev[i].type, ESPA_R_ENQ);
 }
 
 static void
