@@ -44,6 +44,7 @@ LIB_SRCS = \
 	src/import.c \
 	src/directory.c \
 	src/inject.c \
+	src/spawn.c \
 	$(BUILD)/schema.c
 
 JOURD_SRCS = \

@@ -24,7 +24,6 @@
  * refuses leaves libGammu sure that one is under way, and it then skips
  * every later one: the state machine is replaced and the new one hangs up.
  */
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -48,6 +47,7 @@
 
 #include "ipc.h"
 #include "log.h"
+#include "spawn.h"
 #include "modem.h"
 #include "phone.h"
 #include "text.h"
@@ -156,7 +156,7 @@ struct modem {
 	unsigned		 watchdog;	/* seconds */
 	int			 sweep_errors;	/* in the last sweep, for logging once */
 
-	char			 ident[96];	/* maker and model */
+	char			 ident[160];	/* maker and model */
 	bool			 registered;	/* on a network, as last asked */
 	jtime_t			 next_network;	/* monotonic */
 
@@ -884,7 +884,7 @@ modem_network(struct modem *m)
 {
 	GSM_NetworkInfo		net;
 	GSM_SignalQuality	sig;
-	char			detail[128], op[64] = "", signal[24] = "";
+	char			detail[256], op[64] = "", signal[24] = "";
 	bool			registered = true;
 
 	m->next_network = modem_mono() + MODEM_NETWORK_CHECK;
@@ -2122,93 +2122,15 @@ modem_main(const struct modem_conf *mc, int fd)
 	return status;
 }
 
-/* Closes every descriptor but 0, 1, 2 and keep; returns keep's new number. */
+/* The worker's body, as spawn_worker runs it. */
 static int
-modem_close_fds(int keep)
+modem_run(const void *arg, int fd)
 {
-	DIR		*d;
-	struct dirent	*de;
-	int		 fd, nfd;
-	long		 max, i;
-
-	/* Keep it above stdio so that ranges are simple. */
-	if (keep < 3) {
-		if ((nfd = fcntl(keep, F_DUPFD_CLOEXEC, 3)) == -1)
-			_exit(1);
-		close(keep);
-		keep = nfd;
-	}
-	if ((keep == 3 || close_range(3, (unsigned)keep - 1, 0) == 0) &&
-	    close_range((unsigned)keep + 1, ~0U, 0) == 0)
-		return keep;
-	if ((d = opendir("/proc/self/fd")) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			fd = atoi(de->d_name);
-			if (fd > 2 && fd != keep && fd != dirfd(d))
-				close(fd);
-		}
-		closedir(d);
-		return keep;
-	}
-	max = sysconf(_SC_OPEN_MAX);
-	for (i = 3; i < (max > 0 ? max : 1024); i++)
-		if (i != keep)
-			close((int)i);
-	return keep;
-}
-
-/* The child's fresh start: nothing of the parent but the socket. */
-static int
-modem_child_setup(int fd, pid_t parent)
-{
-	static const int	 dfl[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT,
-	    SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM };
-	struct sigaction	 sa;
-	sigset_t		 none;
-	size_t			 i;
-
-	fd = modem_close_fds(fd);
-	/* The syslog socket was closed with the rest: let it reconnect. */
-	closelog();
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_DFL;
-	for (i = 0; i < nitems(dfl); i++)
-		sigaction(dfl[i], &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != parent)
-		_exit(0);
-	return fd;
+	return modem_main(arg, fd);
 }
 
 pid_t
 modem_spawn(const struct modem_conf *mc, int *fd)
 {
-	int	sv[2];
-	pid_t	pid, parent = getpid();
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("modem: socketpair");
-		return -1;
-	}
-	switch ((pid = fork())) {
-	case -1:
-		log_warn("modem: fork");
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	case 0:
-		close(sv[0]);
-		_exit(modem_main(mc, modem_child_setup(sv[1], parent)));
-	default:
-		break;
-	}
-	close(sv[1]);
-	*fd = sv[0];
-	return pid;
+	return spawn_worker("modem", modem_run, mc, fd);
 }

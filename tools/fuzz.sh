@@ -23,7 +23,7 @@ libs="$(pkg-config --libs sqlite3 inih) -lm"
 # The modules with no daemon state: parsers, checks and the importer, and
 # the pager worker for its ESPA machine. They are instrumented for
 # coverage; each target links only what it uses.
-srcs="text phone pnr parse config csv roster calendar esc msg espa jtime log json db ipc import pager"
+srcs="text phone pnr parse config csv roster calendar esc msg espa jtime log json db ipc import pager spawn"
 
 mkdir -p "$out/obj" "$out/corpus" "$out/crashes" "$out/logs"
 sh tools/embed-schema.sh "$out" schema/*.sql || exit 1
