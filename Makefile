@@ -120,6 +120,12 @@ $(BUILD)/tests/dialtest: tests/fakemodem/dialtest.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
 
+# The real modem worker under a line-based driver, for the wake-up call
+# tests (tests/integration/test_calls.py); never installed.
+$(BUILD)/tests/calldrive: tests/fakemodem/calldrive.c $(BUILD)/src/modem.o $(BUILD)/libjourd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
 # Installs the Debian packages jourd needs when any is missing (root only).
 deps:
 	@sh tools/deps.sh
@@ -131,15 +137,16 @@ run: deps
 unit: $(UNIT_BINS)
 	@sh tools/run-unit.sh $(UNIT_BINS)
 
-integration: all $(BUILD)/tests/dialtest
+integration: all $(BUILD)/tests/dialtest $(BUILD)/tests/calldrive
 	@python3 tests/integration/run.py -j $${JOURD_TEST_JOBS:-4}
 
 # The integration tests run twice: on the normal build and on the sanitizer
 # build (ASAN_* below), which is built here too.
 check: deps
-	$(MAKE) all $(UNIT_BINS) $(BUILD)/tests/dialtest
+	$(MAKE) all $(UNIT_BINS) $(BUILD)/tests/dialtest $(BUILD)/tests/calldrive
 	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
-	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl
+	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl \
+	    $(ASAN_BUILD)/tests/calldrive
 	$(MAKE) faults
 	@sh tools/check.sh $(ASAN_BUILD) $(UNIT_BINS)
 
@@ -156,7 +163,8 @@ ASAN_UNIT_BINS	= $(filter-out $(ASAN_SKIP:%=$(ASAN_BUILD)/tests/test_%), \
 
 asan: deps
 	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
-	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl $(ASAN_UNIT_BINS)
+	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl $(ASAN_UNIT_BINS) \
+	    $(ASAN_BUILD)/tests/calldrive
 	@sh tools/asan.sh $(ASAN_BUILD) $(ASAN_UNIT_BINS)
 
 # Binaries inside a build directory; used by the sanitizer build.

@@ -8,6 +8,15 @@
  * parent hands it (IPC_SEND) and answers with IPC_SEND_RESULT. A crash of
  * the worker leaves the parent running: the parent notices the closed
  * socket and starts a new worker.
+ *
+ * Wake-up calls (IPC_CALL, only when mc->calls): the worker dials the
+ * E.164 number, rings ring_ms or until the callee rejects, hangs up and
+ * answers one IPC_SEND_RESULT (ok = 1, parts = 0, msg_ref = -1 once the
+ * call was dialled; ok = 0 and libGammu's error when it was not). That
+ * answer comes after the ringing: the parent allows ring_ms on top of its
+ * reply timeout. While the call rings the worker answers IPC_PING, keeps a
+ * commit for after the hang-up and refuses an IPC_SEND or IPC_CALL at once
+ * ("busy"); it does not sweep. The dummy driver rings nobody: ok at once.
  */
 #ifndef JOURD_MODEM_H
 #define JOURD_MODEM_H

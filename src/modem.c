@@ -15,6 +15,14 @@
  * can make one call take tens of seconds, hence the alarm() watchdog; the AT
  * driver holds the tty exclusively, so a reconnect closes the old handle and
  * starts from a fresh state machine.
+ *
+ * Wake-up calls (IPC_CALL) on the AT driver: GSM_DialVoice, then the worker
+ * rings while serving the parent, and hangs up with GSM_CancelCall, which
+ * the AT driver does only for "all" calls. Of the callee's final results it
+ * reports only NO CARRIER (GSM_CALL_CallRemoteEnd, once GSM_SetIncomingCall
+ * is on); BUSY and NO ANSWER ring on until the hang-up. A hang-up the modem
+ * refuses leaves libGammu sure that one is under way, and it then skips
+ * every later one: the state machine is replaced and the new one hangs up.
  */
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -41,6 +49,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "modem.h"
+#include "phone.h"
 #include "text.h"
 
 #define MODEM_BACKOFF_MIN	(2 * JT_SECOND)
@@ -71,6 +80,8 @@
 #define MODEM_SENDER_MAX	sizeof(((struct ipc_sms_in *)0)->sender)
 /* Gammu unicode: two bytes per UTF-16 unit, two NUL bytes at the end. */
 #define MODEM_UCS_UNITS		(SMS_TEXT_MAX + 2)
+/* How often a ringing call looks at the line without the tty's descriptor. */
+#define MODEM_CALL_POLL		100
 
 /* Where one part lives: a SIM/phone location, or our memory (+CMT). */
 struct modem_loc {
@@ -83,6 +94,7 @@ struct modem_loc {
 struct modem_handed {
 	bool			 used;
 	uint32_t		 token;
+	bool			 commit_due;	/* committed while a call rang */
 	size_t			 nlocs;
 	struct modem_loc	*locs;
 };
@@ -152,6 +164,16 @@ struct modem {
 	bool			 have_smsc;
 	GSM_SMSC		 smsc;
 
+	bool			 in_call;	/* a wake-up call is dialled */
+	bool			 call_ended;	/* the callee ended it (NO CARRIER) */
+	/*
+	 * A call may still ring on the modem: a hang-up failed, a dial broke
+	 * off, or an earlier worker died while one rang. Hung up on the next
+	 * connect, on a fresh state machine.
+	 */
+	bool			 hangup_owed;
+	GSM_Error		 hangup_err;	/* why the last hang-up failed */
+
 	uint32_t		 next_token;
 	struct modem_handed	 handed[MODEM_MAX_PENDING];
 	size_t			 nhanded;
@@ -183,6 +205,7 @@ struct modem {
 static jtime_t	modem_hold = MODEM_INCOMPLETE_HOLD;
 
 static void	modem_lost(struct modem *, const char *, GSM_Error);
+static int	modem_dispatch(struct modem *);
 
 #ifdef JOURD_FAULTS
 static void	modem_watch(struct modem *);
@@ -490,6 +513,21 @@ modem_incoming_cb(GSM_StateMachine *sm, GSM_SMSMessage *sms, void *arg)
 }
 
 /*
+ * Call indications. Runs inside libGammu, so it only records: of what the
+ * AT driver reports, only NO CARRIER (the callee rejected or hung up) ends
+ * our call; BUSY and NO ANSWER are not reported and the call rings on
+ * until it is hung up. Calls to the gateway are not answered.
+ */
+static void
+modem_call_cb(GSM_StateMachine *sm, GSM_Call *call, void *arg)
+{
+	struct modem	*m = arg;
+
+	if (m->in_call && call->Status == GSM_CALL_CallRemoteEnd)
+		m->call_ended = true;
+}
+
+/*
  * The descriptor libGammu opened for the AT device, found among our own by
  * the path it points to: libGammu does not hand it out. With it the worker
  * sleeps in poll() until the modem says something (+CMTI) or the parent
@@ -724,6 +762,33 @@ refused:
 	return -1;
 }
 
+/*
+ * For a modem that places wake-up calls: asks for call indications, so
+ * that the callee's rejection ends the ringing, and hangs up a call left
+ * ringing. A failed hang-up leaves libGammu sure that one is still under
+ * way (it would skip the next), so the state machine is dropped and the
+ * modem connected afresh; false then.
+ */
+static bool
+modem_call_setup(struct modem *m)
+{
+	GSM_Error	e;
+
+	if ((e = GSM_SetIncomingCall(m->sm, TRUE)) != ERR_NONE)
+		log_info("modem: no call indications (%s): a wake-up call "
+		    "rings its full time", GSM_ErrorString(e));
+	if (!m->hangup_owed)
+		return true;
+	/* Once: a modem that cannot hang up must not loop on reconnects. */
+	m->hangup_owed = false;
+	if ((e = GSM_CancelCall(m->sm, 0, TRUE)) == ERR_NONE)
+		return true;
+	log_warnx("modem: hang-up of a call that may ring on failed: %s",
+	    GSM_ErrorString(e));
+	modem_lost(m, "hanging up", e);
+	return false;
+}
+
 static void
 modem_connect(struct modem *m)
 {
@@ -757,6 +822,7 @@ modem_connect(struct modem *m)
 	/* InitConnection has just forgotten every callback. */
 	GSM_SetSendSMSStatusCallback(m->sm, modem_send_status_cb, m);
 	GSM_SetIncomingSMSCallback(m->sm, modem_incoming_cb, m);
+	GSM_SetIncomingCallCallback(m->sm, modem_call_cb, m);
 	m->connected = true;
 
 	if (modem_sim(m) == -1)
@@ -769,6 +835,11 @@ modem_connect(struct modem *m)
 			log_info("modem: no new-message indications (%s); "
 			    "sweeping every %lld ms", GSM_ErrorString(e),
 			    (long long)m->mc->sweep);
+	}
+	if (m->mc->driver == DRIVER_AT && m->mc->calls &&
+	    !modem_call_setup(m)) {
+		modem_unwatch();
+		return;
 	}
 	memset(&m->smsc, 0, sizeof(m->smsc));
 	m->smsc.Location = 1;
@@ -1407,7 +1478,10 @@ modem_sweep(struct modem *m)
 	modem_waiting_purge(m);
 }
 
-/* The parent has stored the message: delete every part of it. */
+/*
+ * The parent has stored the message: delete every part of it, or after
+ * the call when one rings (deleting needs the line).
+ */
 static void
 modem_committed(struct modem *m, uint32_t token)
 {
@@ -1416,6 +1490,10 @@ modem_committed(struct modem *m, uint32_t token)
 
 	if ((h = modem_handed_find(m, token)) == NULL) {
 		log_warnx("modem: commit of unknown message %u", token);
+		return;
+	}
+	if (m->in_call) {
+		h->commit_due = true;
 		return;
 	}
 	for (i = 0; i < h->nlocs; i++)
@@ -1570,6 +1648,223 @@ modem_send(struct modem *m, const struct ipc_send *req)
 		log_warn("modem: send result to parent");
 }
 
+/* True when to is a number in E.164, the only form the worker dials. */
+static bool
+modem_dialable(const char *to)
+{
+	char	e164[PHONE_MAX];
+
+	return phone_normalise(to, e164) == PHONE_OK && strcmp(e164, to) == 0;
+}
+
+/* Seconds since the monotonic instant t0, for the log. */
+static double
+modem_since(jtime_t t0)
+{
+	return (double)(modem_mono() - t0) / 1000;
+}
+
+/*
+ * Lets a dialled call ring until the monotonic instant until, until the
+ * callee ends it or until the line is lost, serving the parent meanwhile
+ * (pings; a commit is kept for after the call). Returns -1 when the
+ * parent is gone, else 0.
+ */
+static int
+modem_ring(struct modem *m, jtime_t until)
+{
+	struct pollfd	pfd[2];
+	jtime_t		now;
+	nfds_t		n;
+	int		rc, wait;
+
+	while (m->connected && !m->call_ended &&
+	    (now = modem_mono()) < until) {
+		wait = (int)(until - now);
+		pfd[0].fd = m->fd;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		n = 1;
+		if (m->dev_fd != -1) {
+			pfd[1].fd = m->dev_fd;
+			pfd[1].events = POLLIN;
+			pfd[1].revents = 0;
+			n = 2;
+		} else if (wait > MODEM_CALL_POLL)
+			wait = MODEM_CALL_POLL;
+		if ((rc = poll(pfd, n, wait)) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("modem: poll");
+			return 0;	/* hang up now rather than spin */
+		}
+		if (n == 2 && pfd[1].revents != 0 &&
+		    !(pfd[1].revents & POLLIN)) {
+			modem_lost(m, "device", ERR_DEVICEREADERROR);
+			break;
+		}
+		if (n == 1 || (pfd[1].revents & POLLIN)) {
+			/* NO CARRIER, +CMTI: libGammu calls the callbacks. */
+			modem_watch(m);
+			GSM_ReadDevice(m->sm, FALSE);
+			modem_unwatch();
+		}
+		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    modem_dispatch(m) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Dials, rings and hangs up one wake-up call on the AT driver; fills r.
+ * Returns -1 when the parent went away meanwhile (the call is hung up
+ * all the same), else 0.
+ */
+static int
+modem_call_at(struct modem *m, const struct ipc_call *req,
+    struct ipc_send_result *r)
+{
+	char		number[GSM_MAX_NUMBER_LENGTH + 1];
+	GSM_Error	e;
+	jtime_t		t0;
+	int		rc;
+
+	/* GSM_DialVoice takes a writable string. */
+	snprintf(number, sizeof(number), "%s", req->to);
+	m->call_ended = false;
+	m->in_call = true;
+	modem_watch(m);
+	e = GSM_DialVoice(m->sm, number, GSM_CALL_DefaultNumberPresence);
+	modem_unwatch();
+	if (e != ERR_NONE) {
+		m->in_call = false;
+		modem_send_fail(r, "modem: dialling: %s", GSM_ErrorString(e));
+		log_warnx("modem: call to %s: dialling failed: %s", req->to,
+		    GSM_ErrorString(e));
+		if (modem_io_error(e)) {
+			/* The modem may have dialled before it fell silent. */
+			m->hangup_owed = true;
+			modem_lost(m, "dialling", e);
+		}
+		return 0;
+	}
+	t0 = modem_mono();
+	r->ok = 1;
+	log_info("modem: call to %s: dialled", req->to);
+
+	rc = modem_ring(m, t0 + req->ring_ms);
+	if (!m->connected) {
+		/* The reconnect hangs up whatever may ring on. */
+		m->in_call = false;
+		m->hangup_owed = true;
+		log_warnx("modem: call to %s: line lost after %.1fs", req->to,
+		    modem_since(t0));
+		return rc;
+	}
+	if (m->call_ended)
+		log_info("modem: call to %s: ended by the callee after %.1fs",
+		    req->to, modem_since(t0));
+	/*
+	 * Hung up even after the callee's end: BUSY and NO ANSWER are not
+	 * reported, and the modem must be idle for the next call.
+	 */
+	modem_watch(m);
+	e = GSM_CancelCall(m->sm, 0, TRUE);
+	modem_unwatch();
+	m->in_call = false;
+	if (e != ERR_NONE) {
+		log_warnx("modem: call to %s: hang-up failed after %.1fs: %s; "
+		    "resetting the modem", req->to, modem_since(t0),
+		    GSM_ErrorString(e));
+		/*
+		 * libGammu now takes a hang-up to be under way and would skip
+		 * the next one: a fresh state machine hangs up on connect.
+		 */
+		m->hangup_owed = true;
+		m->hangup_err = e;
+	} else if (!m->call_ended)
+		log_info("modem: call to %s: hung up after %.1fs", req->to,
+		    modem_since(t0));
+	return rc;
+}
+
+/*
+ * A wake-up call (IPC_CALL): answered with exactly one IPC_SEND_RESULT,
+ * ok once the call was dialled whether or not anyone answered. Returns -1
+ * when the worker must stop.
+ */
+static int
+modem_call(struct modem *m, const struct ipc_call *req)
+{
+	struct ipc_send_result	r;
+	struct modem_handed	*h;
+	size_t			 i;
+	int			 rc = 0;
+	bool			 dialled = false;
+
+	memset(&r, 0, sizeof(r));
+	r.outbox_id = req->outbox_id;
+	r.msg_ref = -1;
+	if (!m->mc->calls)
+		modem_send_fail(&r, "modem: calls = no: this modem places no "
+		    "calls");
+	else if (!modem_dialable(req->to))
+		modem_send_fail(&r, "modem: not a number in E.164 form");
+	else if (m->pin_locked)
+		modem_send_fail(&r, "modem: wrong SIM PIN");
+	else if (!m->connected)
+		modem_send_fail(&r, "modem not connected");
+	else if (m->mc->driver == DRIVER_DUMMY) {
+		/* Gammu's dummy phone cannot ring: the outbox is the record. */
+		log_info("modem: call to %s recorded (dummy driver: no ringing)",
+		    req->to);
+		r.ok = 1;
+	} else {
+		/* It logs every step, a failed dial included. */
+		rc = modem_call_at(m, req, &r);
+		dialled = true;
+	}
+	if (!r.ok && !dialled)
+		log_warnx("outbox %lld: %s", (long long)req->outbox_id,
+		    r.error);
+	if (rc == 0 && ipc_send(m->fd, IPC_SEND_RESULT, &r, sizeof(r)) == -1)
+		log_warn("modem: call result to parent");
+	/*
+	 * After the answer, so that the parent is not kept waiting; at once,
+	 * not after the usual pause, since the phone may still be ringing.
+	 */
+	if (m->hangup_owed && m->connected) {
+		modem_lost(m, "hanging up", m->hangup_err);
+		m->next_connect = modem_mono();
+	}
+	for (i = 0; i < MODEM_MAX_PENDING; i++) {
+		h = &m->handed[i];
+		if (h->used && h->commit_due)
+			modem_committed(m, h->token);
+	}
+	return rc;
+}
+
+/*
+ * A send or call handed over while a call rings: the parent keeps one
+ * message in flight per route, so this is its mistake; refused at once
+ * rather than held for the length of the ringing.
+ */
+static void
+modem_busy(struct modem *m, int64_t outbox_id)
+{
+	struct ipc_send_result	r;
+
+	memset(&r, 0, sizeof(r));
+	r.outbox_id = outbox_id;
+	r.msg_ref = -1;
+	modem_send_fail(&r, "modem: busy with a wake-up call");
+	log_warnx("outbox %lld: %s", (long long)outbox_id, r.error);
+	if (ipc_send(m->fd, IPC_SEND_RESULT, &r, sizeof(r)) == -1)
+		log_warn("modem: send result to parent");
+}
+
 /* One message from the parent. Returns -1 when the worker must stop. */
 static int
 modem_dispatch(struct modem *m)
@@ -1577,6 +1872,7 @@ modem_dispatch(struct modem *m)
 	union {
 		struct ipc_token	token;
 		struct ipc_send		send;
+		struct ipc_call		call;
 		unsigned char		raw[IPC_MAX_PAYLOAD];
 	}			buf;
 	struct ipc_hdr		hdr;
@@ -1599,7 +1895,16 @@ modem_dispatch(struct modem *m)
 		modem_retry_later(m, buf.token.token);
 		break;
 	case IPC_SEND:
-		modem_send(m, &buf.send);
+		if (m->in_call)
+			modem_busy(m, buf.send.outbox_id);
+		else
+			modem_send(m, &buf.send);
+		break;
+	case IPC_CALL:
+		if (m->in_call)
+			modem_busy(m, buf.call.outbox_id);
+		else
+			return modem_call(m, &buf.call);
 		break;
 	case IPC_PING:
 		if (ipc_send(m->fd, IPC_PONG, &buf.token,
@@ -1716,6 +2021,8 @@ modem_main(const struct modem_conf *mc, int fd)
 		m->watchdog = (unsigned)(mc->reply_timeout / 1000 * 2);
 	/* Tokens differ between workers, so a stale answer matches nothing. */
 	m->next_token = (uint32_t)getpid() << 16;
+	/* A worker before us may have died while a call rang. */
+	m->hangup_owed = mc->driver == DRIVER_AT && mc->calls;
 
 	modem_report(m, MODEM_CONNECTING, mc->device);
 	for (;;) {

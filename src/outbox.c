@@ -29,7 +29,8 @@ static const char sql_push[] =
  * The next message route ?5 may carry: of a kind it carries (?2 SMS, ?3
  * calls, ?4 pager pages); not one that waits for another healthy route
  * (?6 lists them, "|a|b|"); not one that just failed on this route while
- * another healthy route can take it (?7).
+ * another healthy route can take it (?7). A call holds its modem while it
+ * rings: the SMS due go first.
  */
 static const char sql_next[] =
     "SELECT o.id, o.to_phone, o.text, o.kind, coalesce(c.track, '')"
@@ -40,14 +41,16 @@ static const char sql_next[] =
     " AND (o.prefer IS NULL OR o.prefer = ?5"
     "  OR instr(?6, '|' || o.prefer || '|') = 0)"
     " AND (o.avoid IS NULL OR o.avoid <> ?5 OR NOT ?7)"
-    " ORDER BY o.next_attempt_at, o.id LIMIT 1";
-/* A wake-up call whose page was answered (or closed) first is not placed. */
+    " ORDER BY o.kind = 'call', o.next_attempt_at, o.id LIMIT 1";
+/* A wake-up call whose page was answered, declined or closed, or whose
+ * unit's escalation ended, before it could go is not placed. */
 static const char sql_calls_moot[] =
     "UPDATE outbox SET state = 'failed', error = 'not placed: the page was"
     " answered first' WHERE kind = 'call' AND state = 'queued'"
-    " AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.consult_id ="
-    " outbox.consult_id AND p.to_phone = outbox.to_phone"
-    " AND p.closed_at IS NULL)";
+    " AND NOT EXISTS (SELECT 1 FROM pages p JOIN legs l"
+    " ON l.consult_id = p.consult_id AND l.idx = p.leg"
+    " WHERE p.consult_id = outbox.consult_id AND p.to_phone = outbox.to_phone"
+    " AND p.closed_at IS NULL AND l.state = 'paging')";
 static const char sql_mark_sending[] =
     "UPDATE outbox SET state = 'sending', attempts = attempts + 1, route = ?2"
     " WHERE id = ?1 AND state = 'queued'";

@@ -13,3 +13,6 @@ JOURD_CLEAN_STOP=1
 JOURD_BIN=$asan_dir/jourd
 JOURCTL_BIN=$asan_dir/jourctl
 export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS JOURD_CLEAN_STOP JOURD_BIN JOURCTL_BIN
+# The modem worker under the wake-up call tests' driver (test_calls.py).
+CALLDRIVE_BIN=$asan_dir/tests/calldrive
+export CALLDRIVE_BIN

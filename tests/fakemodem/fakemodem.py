@@ -35,6 +35,8 @@ control socket) sets that network delay, fixed or drawn from a range; 0 by
 default. What the terminal types meanwhile waits, as on a real modem.
 
 Faults on request: stop answering, answer +CMS ERROR to the next sends,
+refuse the next dials (dial_error: a final result such as +CME ERROR: 30,
+no call is placed) or hang-ups (hangup_error: ERROR, the call rings on),
 drop the line (the device disappears) and come back on a new one.
 """
 import argparse
@@ -57,6 +59,9 @@ CAPACITY = 30
 CALLEE_RESULTS = ("ring", "NO CARRIER", "BUSY", "NO ANSWER")
 # Dial strings the fake accepts: an optional + and up to 32 digits, * or #.
 DIAL_NUMBER = re.compile(r"\+?[0-9*#]{1,32}")
+# What a modem may answer to ATD when the call cannot be set up.
+DIAL_ERROR = re.compile(r"ERROR|NO CARRIER|BUSY|NO DIALTONE|"
+                        r"\+CME ERROR: [0-9]{1,3}")
 # The longest network delay or callee wait the control socket takes.
 MAX_WAIT = 600
 
@@ -95,6 +100,8 @@ class Modem:
         self.mr = 0
         self.silent = False
         self.cms_errors = []     # error codes for the next sends
+        self.dial_errors = []    # final results for the next dials
+        self.hangup_errors = 0   # hang-ups still to refuse
         self.send_delay = parse_delay(args.send_delay)
         self.chup = not args.no_chup
         self.sending = False     # a send waits for the network's answer
@@ -399,6 +406,9 @@ class Modem:
             return self.reply("+CME ERROR: 11")     # SIM PIN required
         if self.call is not None:
             return self.reply("+CME ERROR: 3")      # operation not allowed
+        if self.dial_errors:
+            # The network refused to set the call up: no call, no log.
+            return self.reply(self.dial_errors.pop(0))
         entry = {"number": number, "command": raw, "dialled_at": time.time(),
                  "ended_at": None, "ended_by": None, "how": None,
                  "result": None}
@@ -432,6 +442,11 @@ class Modem:
     def hang_up(self, cmd, raw):
         """ATH or AT+CHUP: OK whether or not a call was in progress."""
         if cmd.startswith("+CHUP") and not self.chup:
+            return self.reply("ERROR")
+        if self.hangup_errors > 0:
+            # A modem that fails to hang up: the call rings on.
+            self.hangup_errors -= 1
+            self.log.write("(hang-up refused)\n")
             return self.reply("ERROR")
         self.end_call("modem", "AT+CHUP" if cmd.startswith("+") else "ATH")
         self.reply("OK")
@@ -525,6 +540,22 @@ class Modem:
             if self.call is None:
                 raise ValueError("end_call: no call in progress")
             self.callee_ends(self.call, result)
+            return {}
+        if op == "dial_error":
+            result = req.get("result", "+CME ERROR: 30")
+            count = req.get("count", 1)
+            if not (isinstance(result, str) and DIAL_ERROR.fullmatch(result)
+                    and isinstance(count, int) and 0 < count <= 100):
+                raise ValueError("dial_error: result ERROR, NO CARRIER, "
+                                 "BUSY, NO DIALTONE or +CME ERROR: N; "
+                                 "count 1-100")
+            self.dial_errors += [result] * count
+            return {}
+        if op == "hangup_error":
+            count = req.get("count", 1)
+            if not (isinstance(count, int) and 0 < count <= 100):
+                raise ValueError("hangup_error: count 1-100")
+            self.hangup_errors += count
             return {}
         if op == "send_delay":
             if "seconds" in req:

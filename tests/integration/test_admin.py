@@ -115,7 +115,7 @@ def test_status_lists_every_route_with_its_state_and_sends():
               r["since"] is not None, "route main: %r" % r)
         table = gw.ctl("status").stdout.decode()
         check("route:     main (modem, dummy " in table and
-              "ready, 0 waiting, 2 sent today" in table, table)
+              "ready: Gammu Dummy, 0 waiting, 2 sent today" in table, table)
         ready_since = r["since"]
         time.sleep(1.1)
         gw.stop()

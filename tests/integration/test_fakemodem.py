@@ -320,3 +320,32 @@ def test_fakemodem_callee_requests_are_checked():
         check(len(c) == 1 and c[0]["ended_by"] == "callee" and
               c[0]["result"] == "BUSY" and c[0]["how"] is None, c)
     with_fake(body)
+
+
+def test_fakemodem_refused_dials_and_hang_ups():
+    def body(fake, d):
+        line = Line(fake.device)
+        try:
+            fake.call(op="dial_error", result="+CME ERROR: 30")
+            check(line.command("ATD%s;" % PRIMARY)[0] == ["+CME ERROR: 30"],
+                  "the network refused the call")
+            check(fake.call(op="state")["call"] is None, "no call placed")
+            fake.call(op="hangup_error")
+            check(line.command("ATD%s;" % PRIMARY)[0] == ["OK"], "dialled")
+            check(line.command("AT+CHUP")[0] == ["ERROR"], "hang-up refused")
+            check(fake.call(op="state")["call"] is not None, "still ringing")
+            check(line.command("AT+CHUP")[0] == ["OK"], "the next one works")
+        finally:
+            line.close()
+        c = fake.calls()
+        check(len(c) == 1 and c[0]["ended_by"] == "modem" and
+              c[0]["how"] == "AT+CHUP", c)
+        for op, bad in (("dial_error", {"result": "OK"}),
+                        ("dial_error", {"count": 0}),
+                        ("hangup_error", {"count": "x"})):
+            try:
+                fake.call(op=op, **bad)
+            except RuntimeError:
+                continue
+            check(False, "%s %r refused" % (op, bad))
+    with_fake(body)

@@ -23,8 +23,12 @@ class RoutesGateway(Gateway):
 
     def __init__(self, names=("a", "b"), modem_keys=None, send_delay=0,
                  **kw):
-        super().__init__(**kw)
         modem_keys = modem_keys or {}
+        # The directory is imported with the harness's one dummy modem:
+        # it must already allow what the tracks ask for.
+        calls = "calls = yes\n" if any("calls = yes" in v for v in
+                                       modem_keys.values()) else ""
+        super().__init__(modem_extra=calls, **kw)
         self.fakes = {}
         sections = ""
         for name in names:
@@ -37,7 +41,7 @@ class RoutesGateway(Gateway):
         with open(self.conf) as f:
             text = f.read()
         old = ("[modem]\ndriver = dummy\ndevice = %s\nsweep = 300ms\n"
-               "reply_timeout = 10s\n" % self.phone)
+               "reply_timeout = 10s\n%s" % (self.phone, calls))
         check(old in text, "the harness's [modem] section")
         text = text.replace(old, sections)
         with open(self.conf, "w") as f:
@@ -147,3 +151,66 @@ def test_silent_first_modem_fails_over_and_admins_told_through_the_other():
                 gw.air("b", ADMIN, "fungerar igen"), 20, "admins told")
         check(gw.routes()["a"]["trouble_since"] is None, gw.routes())
     run(RoutesGateway(daemon_extra="failover_after = 10s\n"), body)
+
+
+def test_wake_up_calls_from_the_configured_step():
+    """call_from_step = 2: the first page is an SMS only; from the second
+    on, each page is followed by a call on the modem with calls = yes,
+    ringing call_ring and hung up; a call is no acknowledgement."""
+    def body(gw):
+        gw.fakes["b"].deliver(REQUESTER, "AKUT KARD sover tungt")
+        gw.wait_air("a", PRIMARY, "Svara OK 1")
+        time.sleep(2)
+        check(not gw.fakes["b"].calls(), "no call at step 1")
+        # Step 2: the backup is paged and called, through b.
+        t0 = time.time()
+        gw.wait(lambda: gw.air("a", BACKUP) or gw.air("b", BACKUP), 20,
+                "the backup paged")
+        call = gw.wait(lambda: gw.fakes["b"].calls(), 20, "a call")[0]
+        check(call["number"] in (BACKUP, BACKUP[3:], "0" + BACKUP[3:]),
+              call)
+        gw.wait(lambda: gw.fakes["b"].calls()[0].get("ended_at"), 15,
+                "the call hung up")
+        call = gw.fakes["b"].calls()[0]
+        rang = call["ended_at"] - call["dialled_at"]
+        check(4 <= rang <= 8, "rang call_ring (5 s): %.1f" % rang)
+        check(call["ended_by"] == "modem", call)
+        check(not gw.fakes["a"].calls(), "a places no calls")
+        cid = gw.last_consult()["id"]
+        gw.wait(lambda: "called" in gw.events(cid), 10, "event called")
+        rows = [m for m in gw.outbox() if m["kind"] == "call" and
+                m["to"] == BACKUP]
+        check(len(rows) == 1 and rows[0]["route"] == "b" and
+              rows[0]["state"] == "sent" and rows[0]["to"] == BACKUP, rows)
+        check(not [m for m in gw.outbox() if m["kind"] == "call" and
+                   m["to"] == PRIMARY], "no call after the first page")
+        check(gw.last_consult()["state"] == "open", "a call is no ack")
+        print("    page -> call dialled %.2f s" % (call["dialled_at"] - t0))
+    run(RoutesGateway(ack_timeout="3s",
+                      modem_keys={"b": "calls = yes"},
+                      daemon_extra="call_ring = 5s\n",
+                      extra="call_from_step = 2\n"), body)
+
+
+def test_wake_up_call_not_placed_when_the_page_is_answered_first():
+    """A call still queued when its page is acknowledged is not placed. The
+    request comes in on b, the only modem with calls, which is slow: its
+    receipt holds b (SMS go before calls) while the OK comes through a."""
+    def body(gw):
+        gw.fakes["b"].call(op="send_delay", seconds=6)
+        gw.fakes["b"].deliver(REQUESTER, "AKUT KARD svarar fort")
+        gw.wait_air("a", PRIMARY, "Svara OK 1")
+        gw.fakes["a"].deliver(PRIMARY, "OK 1")
+        gw.wait(lambda: gw.last_consult()["state"] == "acknowledged", 20,
+                "acknowledged")
+        gw.wait_air("b", REQUESTER, "Mottaget", timeout=15)
+        calls = gw.wait(lambda: [m for m in gw.outbox() if m["kind"] ==
+                                 "call" and m["state"] != "queued"], 15,
+                        "the call row settled")
+        check(len(calls) == 1 and calls[0]["state"] == "failed" and
+              "answered first" in calls[0]["error"], gw.outbox())
+        time.sleep(2)
+        check(not gw.fakes["b"].calls(), gw.fakes["b"].calls())
+    run(RoutesGateway(modem_keys={"b": "calls = yes"},
+                      daemon_extra="call_ring = 5s\n",
+                      extra="call_from_step = 1\n"), body)

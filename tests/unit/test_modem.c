@@ -491,6 +491,78 @@ test_ping(void **state)
 	assert_int_equal(f->msg.token.token, 0);
 }
 
+/* Asks for a wake-up call and returns the worker's answer. */
+static struct ipc_send_result
+call(struct fixture *f, int64_t id, const char *to, int64_t ring_ms)
+{
+	struct ipc_call	req;
+
+	memset(&req, 0, sizeof(req));
+	req.outbox_id = id;
+	snprintf(req.to, sizeof(req.to), "%s", to);
+	req.ring_ms = ring_ms;
+	assert_int_equal(ipc_send(f->fd, IPC_CALL, &req, sizeof(req)), 0);
+	expect_msg(f, IPC_SEND_RESULT);
+	assert_int_equal(f->msg.result.outbox_id, id);
+	return f->msg.result;
+}
+
+/*
+ * The dummy phone cannot ring: a call is recorded as placed at once, far
+ * sooner than its ring time, and the worker goes on serving.
+ */
+static void
+test_call_dummy(void **state)
+{
+	struct fixture		*f = *state;
+	struct ipc_send_result	 r;
+	jtime_t			 t0;
+
+	f->mc.calls = true;
+	start_ready(f);
+	t0 = now_ms();
+	r = call(f, 7, "+46701740620", 60 * JT_SECOND);
+	assert_true(now_ms() - t0 < 5 * JT_SECOND);
+	assert_int_equal(r.ok, 1);
+	assert_int_equal(r.parts, 0);
+	assert_int_equal(r.msg_ref, -1);
+	assert_string_equal(r.error, "");
+	send_token(f, IPC_PING, 99);
+	expect_msg(f, IPC_PONG);
+	assert_int_equal(f->msg.token.token, 99);
+	assert_int_equal(send_sms(f, 8, "+46701740620", "Vakna").ok, 1);
+}
+
+/*
+ * A call the worker must not place is refused with a reason, never
+ * dialled: a modem without calls = yes, a number that is not E.164.
+ */
+static void
+test_call_refused(void **state)
+{
+	struct fixture		*f = *state;
+	struct ipc_send_result	 r;
+
+	start_ready(f);
+	r = call(f, 1, "+46701740620", 1000);
+	assert_int_equal(r.ok, 0);
+	assert_non_null(strstr(r.error, "calls"));
+
+	close(f->fd);
+	assert_int_not_equal(worker_reap(f->pid, 3000), -1);
+	f->mc.calls = true;
+	f->nstates = 0;
+	start_ready(f);
+	r = call(f, 2, "070-174 06 20", 1000);
+	assert_int_equal(r.ok, 0);
+	assert_non_null(strstr(r.error, "number"));
+	r = call(f, 3, "+46701740620;ATH", 1000);
+	assert_int_equal(r.ok, 0);
+	r = call(f, 4, "", 1000);
+	assert_int_equal(r.ok, 0);
+	assert_int_equal(call(f, 5, "+46701740620", 1000).ok, 1);
+}
+
 static void
 test_close_exits(void **state)
 {
@@ -1131,6 +1203,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alphanumeric_sender, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_ping, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_call_dummy, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_call_refused, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_close_exits, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_incomplete, setup,
