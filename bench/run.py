@@ -27,6 +27,7 @@ Groups for --only: pipeline (1), latency (2, 3), memory (4), restart (5),
 import (6), routes (7).
 """
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -352,11 +353,30 @@ def wait_routes_ready(c, names, p, timeout=AT_READY):
         time.sleep(0.2)
 
 
-def start_fakes(d, n, send_delay):
-    return [(ROUTE_NAMES[i], FakeModem(os.path.join(d, "fake-" +
-                                                    ROUTE_NAMES[i]),
-                                       send_delay=send_delay))
-            for i in range(n)]
+@contextlib.contextmanager
+def routes_jourd(d, nmodems, send_delay, prepare, **keys):
+    """Runs jourd on nmodems fake modems a, b, ... in d, each holding every
+    send send_delay seconds, with the extra configuration keys of
+    routes_conf; prepare(conf) runs before jourd starts. Yields the list
+    of (name, fake) once every route is ready; stops jourd and the fakes."""
+    fakes = []
+    try:
+        for name in ROUTE_NAMES[:nmodems]:
+            fakes.append((name, FakeModem(os.path.join(d, "fake-" + name),
+                                          send_delay=send_delay)))
+        c = routes_conf(d, fakes, **keys)
+        prepare(c)
+        p = subprocess.Popen([JOURD, "-d", "-c", c],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        try:
+            wait_routes_ready(c, [name for name, _ in fakes], p)
+            yield fakes
+        finally:
+            stop(p)
+    finally:
+        for _, fake in fakes:
+            fake.stop()
 
 
 def pages_on_air(fakes):
@@ -377,41 +397,30 @@ def drain(n, nmodems, delay, lead):
     d = fresh("drain-%d" % nmodems)
     subprocess.run([PIPELINE, conf(d), str(n), "requests"], cwd=ROOT,
                    check=True, capture_output=True)
-    fakes = start_fakes(d, nmodems, delay)
-    c = routes_conf(d, fakes)
-    db = sqlite3.connect(os.path.join(d, "jourd.db"))
-    t0 = time.time()
-    due = int((t0 + lead) * 1000)
-    with db:
-        db.execute("UPDATE outbox SET state = 'sent', sent_at = ?, route = "
-                   "'a' WHERE kind <> 'page'", (int(t0 * 1000),))
-        queued = db.execute("UPDATE outbox SET next_attempt_at = ? WHERE "
-                            "kind = 'page' AND state = 'queued'",
-                            (due,)).rowcount
-    db.close()
-    if queued != n:
-        raise RuntimeError("%d pages queued, not %d" % (queued, n))
-    p = subprocess.Popen([JOURD, "-d", "-c", c], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-    try:
-        wait_routes_ready(c, [name for name, _ in fakes], p)
-        ready = time.time() - t0
-        end = time.time() + lead + n * delay * 2 + 60
-        while True:
-            pages = pages_on_air(fakes)
-            if len(pages) >= n:
-                break
-            if time.time() > end:
-                raise RuntimeError("%d of %d pages on the air" %
-                                   (len(pages), n))
-            time.sleep(0.5)
+    start = {}
+
+    def queue_pages(c):
+        db = sqlite3.connect(os.path.join(d, "jourd.db"))
+        start["t0"] = time.time()
+        start["due"] = int((start["t0"] + lead) * 1000)
+        with db:
+            db.execute("UPDATE outbox SET state = 'sent', sent_at = ?, "
+                       "route = 'a' WHERE kind <> 'page'",
+                       (int(start["t0"] * 1000),))
+            queued = db.execute("UPDATE outbox SET next_attempt_at = ? "
+                                "WHERE kind = 'page' AND state = 'queued'",
+                                (start["due"],)).rowcount
+        db.close()
+        if queued != n:
+            raise RuntimeError("%d pages queued, not %d" % (queued, n))
+
+    with routes_jourd(d, nmodems, delay, queue_pages) as fakes:
+        ready = time.time() - start["t0"]
+        wait_for(lambda: len(pages_on_air(fakes)) >= n,
+                 lead + n * delay * 2 + 60, "%d pages on the air" % n)
         time.sleep(1)           # a page sent twice would show now
         pages = pages_on_air(fakes)
-    finally:
-        stop(p)
-        for _, fake in fakes:
-            fake.stop()
-    return (max(m["answered_at"] for m in pages) - due / 1000.0,
+    return (max(m["answered_at"] for m in pages) - start["due"] / 1000.0,
             len(pages), ready)
 
 
@@ -436,14 +445,9 @@ def failover(mid_send, after):
     silence to the page on b's air. Returns (seconds, pages on b, pages
     on a): the page must reach the air once, through b."""
     d = fresh("failover-%s" % ("send" if mid_send else "idle"))
-    fakes = start_fakes(d, 2, 0)
-    a, b = fakes[0][1], fakes[1][1]
-    c = routes_conf(d, fakes, daemon="failover_after = %ds\n" % after)
-    import_sample(c)
-    p = subprocess.Popen([JOURD, "-d", "-c", c], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-    try:
-        wait_routes_ready(c, ["a", "b"], p)
+    with routes_jourd(d, 2, 0, import_sample,
+                      daemon="failover_after = %ds\n" % after) as fakes:
+        a, b = fakes[0][1], fakes[1][1]
         if mid_send:
             a.call(op="send_delay", seconds=3)
             n = len(a.commands())
@@ -455,16 +459,11 @@ def failover(mid_send, after):
             a.call(op="silent", on=True)
             b.deliver(REQUESTER, "AKUT KARD mätning tyst modem")
         t0 = time.time()
-        page = wait_for(lambda: [m for m in b.sent()
-                                 if "Svara OK" in m["text"]],
-                        after + 60, "page on b")[0]
+        page = wait_for(lambda: pages_on_air(fakes[1:]), after + 60,
+                        "page on b")[0]
         time.sleep(1)           # a page sent twice would show now
-        on_b = len([m for m in b.sent() if "Svara OK" in m["text"]])
-        on_a = len([m for m in a.sent() if "Svara OK" in m["text"]])
-    finally:
-        stop(p)
-        for _, fake in fakes:
-            fake.stop()
+        on_b, on_a = len(pages_on_air(fakes[1:])), len(pages_on_air(
+            fakes[:1]))
     return page["at"] - t0, on_b, on_a
 
 
@@ -474,17 +473,12 @@ def call_latency(count, ring, timeout):
     page's AT+CMGS (the fake's send log) to the wake-up call's ATD (its
     call log). Each request waits for the call before to end. Returns the
     sorted latencies, or None when no call was dialled within timeout."""
-    d = fresh("calls")
-    fakes = start_fakes(d, 1, 0)
-    fake = fakes[0][1]
-    c = routes_conf(d, fakes, daemon="call_ring = %ds\n" % ring,
-                    modem="calls = yes\n", track="call_from_step = 1\n")
-    import_sample(c)
-    p = subprocess.Popen([JOURD, "-d", "-c", c], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
     lat = []
-    try:
-        wait_routes_ready(c, ["a"], p)
+    with routes_jourd(fresh("calls"), 1, 0, import_sample,
+                      daemon="call_ring = %ds\n" % ring,
+                      modem="calls = yes\n",
+                      track="call_from_step = 1\n") as fakes:
+        fake = fakes[0][1]
         for i in range(count):
             pages, calls = len(pages_on_air(fakes)), len(fake.calls())
             fake.deliver(REQUESTER, "AKUT KARD väckning %d" % i)
@@ -498,9 +492,6 @@ def call_latency(count, ring, timeout):
             lat.append(call["dialled_at"] - page["at"])
             wait_for(lambda: fake.calls()[calls]["ended_at"], ring + 30,
                      "the call's end")
-    finally:
-        stop(p)
-        fake.stop()
     return sorted(lat)
 
 
