@@ -4,7 +4,7 @@
 #   make run        install what is missing, build, prepare var/, run on the dummy phone
 #   make check      install what is missing, build, run every unit and integration test
 #   make asan       the same tests built with AddressSanitizer and UBSan
-#   make bench      figures: throughput, latency, memory, restart time
+#   make bench      figures: throughput, latency, memory, restart time, routes
 #   make crashtest  SIGKILL jourd 110+ times over 1,100+ SMS; nothing may be lost
 #   make fuzz       run every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
 #   make install    PREFIX=/usr/local DESTDIR= (binaries, unit, manual pages)

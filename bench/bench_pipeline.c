@@ -46,10 +46,55 @@ worker_send(struct route *r, enum ipc_type type, const void *p, size_t len)
 }
 
 /* Nothing is sent: the answers stay queued, counted at the end. */
+bool
+worker_idle(const struct route *r)
+{
+	return false;
+}
+
+bool
+worker_any_idle(struct jourd *j)
+{
+	return false;
+}
+
 struct route *
-worker_idle(struct jourd *j)
+worker_by_name(struct jourd *j, const char *name)
 {
 	return NULL;
+}
+
+/*
+ * The dispatcher's view of the fake route: healthy and alone. It is never
+ * idle, so no attempt is made and none succeeds or fails.
+ */
+bool
+failover_healthy(const struct route *r)
+{
+	return true;
+}
+
+bool
+failover_other(struct jourd *j, const struct route *r, const char *kind)
+{
+	return false;
+}
+
+void
+failover_healthy_names(struct jourd *j, const char *kind, char *buf,
+    size_t sz)
+{
+	snprintf(buf, sz, "|%s|", j->routes[0].name);
+}
+
+void
+failover_sent(struct route *r)
+{
+}
+
+void
+failover_send_failed(struct route *r, const char *why)
+{
 }
 
 /* No event loop runs here: timers and status rows are not needed. */
@@ -61,6 +106,14 @@ jourd_rearm(struct jourd *j)
 void
 jourd_set_status(struct jourd *j, const char *key, const char *value)
 {
+}
+
+struct timeval
+jourd_tv(jtime_t ms)
+{
+	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	return tv;
 }
 
 static double
