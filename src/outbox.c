@@ -44,13 +44,14 @@ static const char sql_next[] =
     " ORDER BY o.kind = 'call', o.next_attempt_at, o.id LIMIT 1";
 /* A wake-up call whose page was answered, declined or closed, or whose
  * unit's escalation ended, before it could go is not placed. */
-static const char sql_calls_moot[] =
+static const char sql_call_moot[] =
+    "SELECT NOT EXISTS (SELECT 1 FROM outbox o JOIN pages p"
+    " ON p.consult_id = o.consult_id AND p.to_phone = o.to_phone"
+    " JOIN legs l ON l.consult_id = p.consult_id AND l.idx = p.leg"
+    " WHERE o.id = ? AND p.closed_at IS NULL AND l.state = 'paging')";
+static const char sql_call_not_placed[] =
     "UPDATE outbox SET state = 'failed', error = 'not placed: the page was"
-    " answered first' WHERE kind = 'call' AND state = 'queued'"
-    " AND NOT EXISTS (SELECT 1 FROM pages p JOIN legs l"
-    " ON l.consult_id = p.consult_id AND l.idx = p.leg"
-    " WHERE p.consult_id = outbox.consult_id AND p.to_phone = outbox.to_phone"
-    " AND p.closed_at IS NULL AND l.state = 'paging')";
+    " answered first' WHERE id = ? AND state = 'queued'";
 static const char sql_mark_sending[] =
     "UPDATE outbox SET state = 'sending', attempts = attempts + 1, route = ?2"
     " WHERE id = ?1 AND state = 'queued'";
@@ -209,14 +210,44 @@ outbox_hand(struct jourd *j, struct route *r, const struct outbox_msg *m)
 	return 0;
 }
 
+/*
+ * A call about to be placed whose page no longer waits for an answer is
+ * marked not placed: 1 when it was, 0 when the call is still wanted, -1 on
+ * a storage error.
+ */
+static int
+outbox_call_moot(struct jourd *j, int64_t id)
+{
+	sqlite3_stmt	*st;
+	int		 rc, moot = 0;
+
+	if ((st = db_stmt(j->db, sql_call_moot)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = db_row(j->db, st)) == 1)
+		moot = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (rc != 1)
+		return -1;
+	if (!moot)
+		return 0;
+	if ((st = db_stmt(j->db, sql_call_not_placed)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (db_done(j->db, st) == -1)
+		return -1;
+	log_info("outbox %lld: wake-up call not placed: the page was answered "
+	    "first", (long long)id);
+	return 1;
+}
+
 /* Hands the next due messages to every route that can take one. */
 void
 outbox_kick(struct jourd *j)
 {
 	static struct outbox_msg	 m;
 	struct route			*r;
-	sqlite3_stmt			*st;
-	int				 i, rc;
+	int				 i, rc, moot;
 
 	if (!worker_any_idle(j))
 		return;
@@ -227,16 +258,19 @@ outbox_kick(struct jourd *j)
 		outbox_settle_later(j);
 		return;
 	}
-	if ((st = db_stmt(j->db, sql_calls_moot)) == NULL ||
-	    db_done(j->db, st) == -1) {
-		outbox_settle_later(j);
-		return;
-	}
 	for (i = 0; i < j->nroutes; i++) {
 		r = &j->routes[i];
 		if (!outbox_may_use(j, r))
 			continue;
-		if ((rc = outbox_next(j, r, &m)) == -1) {
+		/* A call no longer wanted is marked so; the next row then. */
+		while ((rc = outbox_next(j, r, &m)) == 1 &&
+		    strcmp(m.kind, "call") == 0 &&
+		    (moot = outbox_call_moot(j, m.id)) != 0)
+			if (moot == -1) {
+				rc = -1;
+				break;
+			}
+		if (rc == -1) {
 			outbox_settle_later(j);
 			return;
 		}

@@ -136,7 +136,7 @@ def test_silent_first_modem_fails_over_and_admins_told_through_the_other():
         print("    page through b %.1f s after the request" % moved)
         check(moved <= 10 + 10, "moved within failover_after + 10 s")
         # The administrators are told at once, through b.
-        admin = gw.wait_air("b", ADMIN, "vägen a", timeout=15)
+        admin = gw.wait_air("b", ADMIN, "vägen a", timeout=30)
         check("ur funktion" in admin["text"], admin)
         ev = gw.events_of("route_trouble")
         check(ev and ev[0]["detail"].startswith("a: "), ev)
