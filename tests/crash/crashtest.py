@@ -394,6 +394,10 @@ class Campaign:
             if self.two:
                 triggers += ["moved", "moved", "trouble"]
             trigger = self.rng.choice(triggers)
+            # Every two-modem campaign makes a message move at least once
+            # and a's trouble be told; the other runs choose at random.
+            if self.two and self.runs in (2, 4):
+                trigger = "moved" if self.runs == 2 else "trouble"
             before = self.baseline(trigger)
             if trigger == "sending":
                 before = 0
@@ -791,6 +795,10 @@ def verify_routes(camp, v, q):
             problems)
     camp.carried = dict(q("SELECT route, count(*) FROM outbox GROUP BY route"
                           ).fetchall())
+    taken = q("SELECT count(*) FROM outbox WHERE avoid = 'a'").fetchone()[0]
+    v.check("campaign: messages moved from a to b", [] if taken > 0 and
+            camp.carried.get("b", 0) > 0 else
+            ["%d rows taken from a; by route %r" % (taken, camp.carried)])
 
 
 def main():
