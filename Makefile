@@ -6,6 +6,7 @@
 #   make asan       the same tests built with AddressSanitizer and UBSan
 #   make bench      figures: throughput, latency, memory, restart time, routes
 #   make crashtest  SIGKILL jourd 110+ times over 1,100+ SMS; nothing may be lost
+#                   (CRASH_MODEMS=2: two modems, messages moving between them)
 #   make fuzz       run every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
 #   make install    PREFIX=/usr/local DESTDIR= (binaries, unit, manual pages)
 
@@ -189,12 +190,16 @@ $(BUILD)/jourctl: $(JOURCTL_OBJS) $(BUILD)/libjourd.a
 
 # The crash campaign: SIGKILL at random moments, also right after a commit
 # and mid-send; the proof of nothing lost comes from the database. make check
-# runs a short one. SEED=N repeats a campaign.
+# runs a short one. SEED=N repeats a campaign; CRASH_MODEMS=2 runs it on two
+# modems while faults move messages from the first to the second (with the
+# fault build).
 CRASH_RUNS	?= 110
 CRASH_MESSAGES	?= 1100
-crashtest: all
+CRASH_MODEMS	?= 1
+crashtest: all faults
 	@python3 tests/crash/crashtest.py --runs $(CRASH_RUNS) \
-	    --messages $(CRASH_MESSAGES) $(if $(SEED),--seed $(SEED))
+	    --messages $(CRASH_MESSAGES) --modems $(CRASH_MODEMS) \
+	    $(if $(SEED),--seed $(SEED))
 
 # A jourd with the modem worker's fault injection compiled in (src/modem.c,
 # JOURD_FAULTS), for the tests of worker crashes, hangs and send failures.

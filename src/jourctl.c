@@ -69,8 +69,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "status", 0, 0, 0, CTL_NEED_DB,
 	    "status", ctl_status },
 	{ "inject", 2, -1, 0, CTL_RAW_ARGS,
-	    "inject [--time T] [--flash] [--binary] [--drop-part K] [--ref N] "
-	    "FROM TEXT...",
+	    "inject [--route NAME] [--time T] [--flash] [--binary] "
+	    "[--drop-part K] [--ref N] FROM TEXT...",
 	    ctl_inject },
 };
 
@@ -346,30 +346,67 @@ ctl_join(char **args, int n, char *out, size_t sz)
 }
 
 /*
- * inject [--time T] [--flash] [--binary] [--drop-part K] [--ref N] FROM TEXT...:
- * delivers an SMS to the dummy phone. FROM is taken as given, so that
+ * The [modem NAME] section an SMS is injected into: name, or the first
+ * modem when name is NULL. NULL, with a message, when there is none or
+ * it is not a dummy phone (only a dummy phone has a directory to write).
+ */
+static const struct modem_conf *
+ctl_inject_modem(const struct ctl *c, const char *name)
+{
+	const struct modem_conf	*mc = NULL;
+	int			 i;
+
+	if (name == NULL && c->cf.nmodems > 0)
+		mc = &c->cf.modems[0];
+	for (i = 0; name != NULL && i < c->cf.nmodems; i++)
+		if (strcmp(c->cf.modems[i].name, name) == 0)
+			mc = &c->cf.modems[i];
+	if (mc == NULL) {
+		if (name != NULL)
+			ctl_warnx("inject: %s has no [modem %s] section",
+			    c->cf.path, name);
+		else
+			ctl_warnx("inject: %s has no [modem] section",
+			    c->cf.path);
+		return NULL;
+	}
+	if (mc->driver != DRIVER_DUMMY) {
+		if (strcmp(mc->name, "main") == 0 && name == NULL)
+			ctl_warnx("inject: only with [modem] driver = dummy "
+			    "(%s uses the AT driver)", c->cf.path);
+		else
+			ctl_warnx("inject: only into a dummy phone ([modem %s] "
+			    "in %s uses the AT driver, not driver = dummy)",
+			    mc->name, c->cf.path);
+		return NULL;
+	}
+	return mc;
+}
+
+/*
+ * inject [--route NAME] [--time T] [--flash] [--binary] [--drop-part K]
+ * [--ref N] FROM TEXT...: delivers an SMS to the dummy phone of the modem
+ * route NAME, by default the first modem. FROM is taken as given, so that
  * alphanumeric senders ("Telia") can be injected too.
  */
 static int
 ctl_inject(struct ctl *c, const struct ctl_options *o)
 {
+	const struct modem_conf	*mc;
 	struct inject_opts	 opts;
 	char			 text[SMS_TEXT_MAX], err[512];
 	struct json		 j;
-	const char		*from;
+	const char		*from, *route = NULL;
 	int			 a = 0;
 
 	memset(&opts, 0, sizeof(opts));
-	if (c->cf.modems[0].driver != DRIVER_DUMMY) {
-		ctl_warnx("inject: only with [modem] driver = dummy (%s uses the "
-		    "AT driver)", c->cf.path);
-		return CTL_ERROR;
-	}
 	for (; a < o->nargs && strncmp(o->args[a], "--", 2) == 0; a++) {
 		if (strcmp(o->args[a], "--flash") == 0)
 			opts.flash = true;
 		else if (strcmp(o->args[a], "--binary") == 0)
 			opts.binary = true;
+		else if (strcmp(o->args[a], "--route") == 0 && a + 1 < o->nargs)
+			route = o->args[++a];
 		else if (strcmp(o->args[a], "--time") == 0 && a + 1 < o->nargs) {
 			if (jtime_parse(o->args[++a], &opts.smsc_time) == -1) {
 				ctl_warnx("inject: --time %s: not a time",
@@ -388,24 +425,25 @@ ctl_inject(struct ctl *c, const struct ctl_options *o)
 		}
 	}
 	if (o->nargs - a < 2) {
-		ctl_warnx("usage: inject [--time T] [--flash] [--binary] "
-		    "[--drop-part K] [--ref N] FROM TEXT...");
+		ctl_warnx("usage: inject [--route NAME] [--time T] [--flash] "
+		    "[--binary] [--drop-part K] [--ref N] FROM TEXT...");
 		return CTL_USAGE;
 	}
+	if ((mc = ctl_inject_modem(c, route)) == NULL)
+		return CTL_ERROR;
 	from = o->args[a];
 	if (ctl_join(o->args + a + 1, o->nargs - a - 1, text, sizeof(text)) == -1) {
 		ctl_warnx("inject: the text is longer than %d bytes",
 		    SMS_TEXT_MAX - 1);
 		return CTL_ERROR;
 	}
-	if (inject_sms(c->cf.modems[0].device, from, text, &opts, err,
-	    sizeof(err)) == -1) {
+	if (inject_sms(mc->device, from, text, &opts, err, sizeof(err)) == -1) {
 		ctl_warnx("inject: %s", err);
 		return CTL_ERROR;
 	}
 	if (!c->json) {
 		printf("injected SMS from %s into %s/sms/1\n", from,
-		    c->cf.modems[0].device);
+		    mc->device);
 		return CTL_OK;
 	}
 	json_init(&j, stdout, true);
@@ -414,7 +452,8 @@ ctl_inject(struct ctl *c, const struct ctl_options *o)
 	json_object_begin(&j);
 	json_kv_string(&j, "from", from);
 	json_kv_string(&j, "text", text);
-	json_kv_string(&j, "into", c->cf.modems[0].device);
+	json_kv_string(&j, "route", mc->name);
+	json_kv_string(&j, "into", mc->device);
 	json_object_end(&j);
 	json_object_end(&j);
 	return ctl_json_finish(&j);

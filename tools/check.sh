@@ -1,8 +1,8 @@
 #!/bin/sh
 # make check: the unit tests; the integration tests on the real daemon and
 # Gammu's dummy phone; the same integration tests once more on the
-# AddressSanitizer + UBSan build; the fake paging system's self-test; a
-# short crash campaign (tests/crash).
+# AddressSanitizer + UBSan build; the fake paging system's self-test; two
+# short crash campaigns, with one modem and with two (tests/crash).
 # Ends with one summary line over all.
 #
 #   sh tools/check.sh ASAN_BUILD_DIR UNIT_TEST_BINARY...
@@ -42,8 +42,12 @@ counted() {
 }
 # The fake paging system's own test: the ESPA protocol by example.
 counted "" python3 tests/fakepager/test_fakepager.py
-# The crash campaign's short form; make crashtest runs the long one.
+# The crash campaign's short forms, one modem and two (faults on the first
+# move its queue to the second; needs make faults); make crashtest runs the
+# long one.
 counted "crashtest: " python3 tests/crash/crashtest.py --runs 10 --messages 80
+counted "crashtest: " python3 tests/crash/crashtest.py --runs 6 --messages 60 \
+    --modems 2
 rm -f "$sum"
 echo "total: $((up + ip)) passed, $((uf + if)) failed"
 [ "$uf" -eq 0 ] && [ "$if" -eq 0 ]
