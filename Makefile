@@ -65,7 +65,8 @@ JOURD_SRCS = \
 JOURCTL_SRCS = \
 	src/jourctl.c \
 	src/ctl_show.c \
-	src/ctl_report.c
+	src/ctl_report.c \
+	src/ctl_roster.c
 
 UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical
 
@@ -140,6 +141,13 @@ $(BUILD)/tests/pagerdrive: tests/fakepager/pagerdrive.c $(BUILD)/src/pager.o $(B
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
+# Reads an .ics back with Debian's libical, for tests/integration/test_roster.py;
+# never installed.
+$(BUILD)/tests/icalcheck: tests/icalcheck/icalcheck.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags libical) -o $@ $< \
+	    $$(pkg-config --libs libical)
+
 # Installs the Debian packages jourd needs when any is missing (root only).
 deps:
 	@sh tools/deps.sh
@@ -151,14 +159,15 @@ run: deps
 unit: $(UNIT_BINS)
 	@sh tools/run-unit.sh $(UNIT_BINS)
 
-integration: all $(BUILD)/tests/dialtest $(BUILD)/tests/calldrive $(BUILD)/tests/pagerdrive
+integration: all $(BUILD)/tests/dialtest $(BUILD)/tests/calldrive $(BUILD)/tests/pagerdrive \
+	    $(BUILD)/tests/icalcheck
 	@python3 tests/integration/run.py -j $${JOURD_TEST_JOBS:-4}
 
 # The integration tests run twice: on the normal build and on the sanitizer
 # build (ASAN_* below), which is built here too.
 check: deps
 	$(MAKE) all $(UNIT_BINS) $(BUILD)/tests/dialtest $(BUILD)/tests/calldrive \
-	    $(BUILD)/tests/pagerdrive
+	    $(BUILD)/tests/pagerdrive $(BUILD)/tests/icalcheck
 	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
 	    $(ASAN_BUILD)/jourd $(ASAN_BUILD)/jourctl \
 	    $(ASAN_BUILD)/tests/calldrive $(ASAN_BUILD)/tests/pagerdrive
