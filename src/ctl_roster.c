@@ -310,7 +310,7 @@ shifts_ical_write(struct ctl *c, const struct roster_row *rows, size_t n)
 		snprintf(desc, sizeof(desc), "%s, %s: %s, %s (%s)",
 		    r->uname[0] ? r->uname : r->s.unit, r->s.role,
 		    r->name[0] ? r->name : "not in the directory", disp,
-		    r->s.override ? "override, taken over by JOUR" : "roster");
+		    r->s.override ? "override" : "roster");
 		memset(&ev, 0, sizeof(ev));
 		ev.uid = uid;
 		ev.stamp = c->now;
