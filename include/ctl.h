@@ -36,6 +36,9 @@ struct ctl {
 #define CTL_OPT_UNTIL	0x04	/* --until T */
 #define CTL_OPT_BY	0x08	/* --by WORD */
 #define CTL_OPT_CSV	0x10	/* --csv */
+#define CTL_OPT_AT	0x20	/* --at T */
+#define CTL_OPT_FROM	0x40	/* --from T */
+#define CTL_OPT_TO	0x80	/* --to T */
 
 /* A command's arguments, parsed by jourctl.c from its table entry. */
 struct ctl_options {
@@ -44,6 +47,9 @@ struct ctl_options {
 	jtime_t	  until;	/* 0 = not given */
 	char	 *by;		/* NULL = not given */
 	bool	  csv;
+	jtime_t	  at;		/* 0 = not given */
+	jtime_t	  from;		/* 0 = not given */
+	jtime_t	  to;		/* 0 = not given */
 	char	**args;		/* the positional arguments, in order */
 	int	  nargs;
 };
@@ -93,6 +99,11 @@ int	ctl_log(struct ctl *c, const struct ctl_options *o);
 int	ctl_escalations(struct ctl *c, const struct ctl_options *o);
 int	ctl_outbox(struct ctl *c, const struct ctl_options *o);
 int	ctl_status(struct ctl *c, const struct ctl_options *o);
+
+/* ctl_roster.c */
+int	ctl_oncall_at(struct ctl *c, const struct ctl_options *o);
+int	ctl_roster(struct ctl *c, const struct ctl_options *o);
+int	ctl_ical(struct ctl *c, const struct ctl_options *o);
 
 /*
  * ctl_report.c — needs nothing from the other jourctl files, so that its

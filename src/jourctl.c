@@ -48,8 +48,12 @@ static int	ctl_inject(struct ctl *, const struct ctl_options *);
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "import", 2, 2, 0, CTL_NEED_DB | CTL_CREATE_DB,
 	    "import units|people|roster FILE.csv", ctl_import },
-	{ "oncall", 0, 1, 0, CTL_NEED_DB,
-	    "oncall [UNIT]", ctl_oncall },
+	{ "oncall", 0, 1, CTL_OPT_AT, CTL_NEED_DB,
+	    "oncall [UNIT] [--at T]", ctl_oncall_at },
+	{ "roster", 0, 1, CTL_OPT_FROM | CTL_OPT_TO, CTL_NEED_DB,
+	    "roster [UNIT] [--from T] [--to T]", ctl_roster },
+	{ "ical", 1, 1, CTL_OPT_FROM | CTL_OPT_TO, CTL_NEED_DB,
+	    "ical UNIT|PHONE [--from T] [--to T]", ctl_ical },
 	{ "people", 0, 0, 0, CTL_NEED_DB,
 	    "people", ctl_people },
 	{ "consults", 0, 0, CTL_OPT_OPEN | CTL_OPT_SINCE, CTL_NEED_DB,
@@ -154,7 +158,7 @@ ctl_usage_all(FILE *fp)
 	for (i = 0; i < nitems(ctl_cmds); i++)
 		fprintf(fp, "  %s\n", ctl_cmds[i].usage);
 	fprintf(fp, "T is YYYY-MM-DD[ HH:MM] (Stockholm time), a span back "
-	    "from now (90m, 24h, 7d) or now\n");
+	    "from now (90m, 24h, 7d), +SPAN ahead (+3d) or now\n");
 }
 
 static void
@@ -183,12 +187,22 @@ ctl_find(const char *name, bool *ambiguous)
 	return *ambiguous ? NULL : found;
 }
 
-/* Parses a --since or --until value; -1 after a message. */
+/*
+ * Parses a time option's value; -1 after a message. "+SPAN" is the span
+ * ahead of now, for looking at the roster to come (--at +3d).
+ */
 static int
 ctl_time_arg(struct ctl *c, const char *opt, const char *val, jtime_t *out)
 {
+	jtime_t	back;
+
 	if (strcmp(val, "now") == 0) {
 		*out = c->now;
+		return 0;
+	}
+	if (val[0] == '+' && jtime_parse(val + 1, &back) == -1 &&
+	    jtime_parse_since(val + 1, c->now, &back) == 0) {
+		*out = c->now + (c->now - back);
 		return 0;
 	}
 	if (jtime_parse_since(val, c->now, out) == -1) {
@@ -210,6 +224,9 @@ static const struct ctl_opt {
 	{ "until", CTL_OPT_UNTIL, true },
 	{ "by", CTL_OPT_BY, true },
 	{ "csv", CTL_OPT_CSV, false },
+	{ "at", CTL_OPT_AT, true },
+	{ "from", CTL_OPT_FROM, true },
+	{ "to", CTL_OPT_TO, true },
 };
 
 /*
@@ -284,6 +301,18 @@ ctl_parse_args(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv,
 			break;
 		case CTL_OPT_CSV:
 			o->csv = true;
+			break;
+		case CTL_OPT_AT:
+			if (ctl_time_arg(c, "at", val, &o->at) == -1)
+				return CTL_USAGE;
+			break;
+		case CTL_OPT_FROM:
+			if (ctl_time_arg(c, "from", val, &o->from) == -1)
+				return CTL_USAGE;
+			break;
+		case CTL_OPT_TO:
+			if (ctl_time_arg(c, "to", val, &o->to) == -1)
+				return CTL_USAGE;
 			break;
 		}
 	}
