@@ -44,6 +44,7 @@ LIB_SRCS = \
 	src/store.c \
 	src/import.c \
 	src/directory.c \
+	src/removal.c \
 	src/inject.c \
 	src/spawn.c \
 	$(BUILD)/schema.c
@@ -66,7 +67,7 @@ JOURCTL_SRCS = \
 	src/ctl_show.c \
 	src/ctl_report.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory removal
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 
