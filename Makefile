@@ -65,6 +65,7 @@ JOURD_SRCS = \
 JOURCTL_SRCS = \
 	src/jourctl.c \
 	src/ctl_show.c \
+	src/ctl_directory.c \
 	src/ctl_report.c
 
 UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory removal
