@@ -412,3 +412,27 @@ def test_remove_unit_refused_while_open_then_history_keeps_names():
         r = ask(gw, REQUESTER, "KONTAKT Ortopedi, Mora")
         check("070-174 06 31" in r, "KONTAKT again: %r" % r)
     run(Gateway(ack_timeout="10m"), body)
+
+
+def test_remove_unit_that_pv_routes_to_after_hours_is_refused():
+    # jourd is not started: removal is jourctl's own business.
+    gw = Gateway(extra="[track pv]\nkeywords = PV\nopen = always\n"
+                 "ack_timeout = 10m\nescalation = primary\n"
+                 "after_hours = ORT\n")
+    try:
+        r = gw.ctl("remove", "unit", "ort", ok=False)
+        err = r.stderr.decode("utf-8")
+        check(r.returncode == 1 and "[track pv] after_hours" in err,
+              "refused: %d %r" % (r.returncode, err))
+        check("ORT" in [u["code"] for u in gw.json("units")["units"]],
+              "still listed")
+        r = gw.ctl("remove", "unit", "NOPE", ok=False)
+        check(r.returncode == 1 and b"NOPE is not in the directory"
+              in r.stderr, "unknown: %r" % r.stderr)
+        r = gw.ctl("remove", "house", "X", ok=False)
+        check(r.returncode == 2, "usage: %d" % r.returncode)
+        r = gw.ctl("remove", "person", "Telia", ok=False)
+        check(r.returncode == 2, "not a number: %d" % r.returncode)
+        check(gw.ctl("remove", "unit", "KARD").returncode == 0, "KARD goes")
+    finally:
+        gw.close()
