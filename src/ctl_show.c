@@ -65,10 +65,10 @@ static const char sql_events[] =
     " AND id < (SELECT max(id) FROM events WHERE consult_id = ?1)"
     " ORDER BY 5";
 static const char sql_units_all[] =
-    "SELECT code, name FROM units ORDER BY code";
+    "SELECT code, name FROM units WHERE removed_at IS NULL ORDER BY code";
 static const char sql_units_one[] =
-    "SELECT code, name FROM units WHERE code = ?1 OR folded = ?2"
-    " ORDER BY code";
+    "SELECT code, name FROM units WHERE (code = ?1 OR folded = ?2)"
+    " AND removed_at IS NULL ORDER BY code";
 static const char sql_shifts_now[] =
     "SELECT id, role, phone, start_at, end_at, source FROM shifts"
     " WHERE unit = ?1 AND start_at <= ?2 AND end_at > ?2";

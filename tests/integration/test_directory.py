@@ -383,6 +383,11 @@ def test_remove_unit_refused_while_open_then_history_keeps_names():
               "removed: %r" % r.stdout)
         check("ORT" not in [u["code"] for u in gw.json("units")["units"]],
               "not listed")
+        oncall = gw.json("oncall")["oncall"]
+        check(oncall and all(o["unit"] != "ORT" for o in oncall),
+              "not on call: %r" % oncall)
+        r = gw.ctl("oncall", "ORT", ok=False)
+        check(r.returncode == 1, "oncall ORT: %r" % r.stdout)
         # Olle's shift was ORT's: it keeps nobody from removing him.
         r = gw.ctl("remove", "person", "+46701740623")
         check(r.returncode == 0, "Olle removed")
