@@ -45,6 +45,7 @@ LIB_SRCS = \
 	src/store.c \
 	src/import.c \
 	src/directory.c \
+	src/removal.c \
 	src/inject.c \
 	src/spawn.c \
 	$(BUILD)/schema.c
@@ -65,10 +66,11 @@ JOURD_SRCS = \
 JOURCTL_SRCS = \
 	src/jourctl.c \
 	src/ctl_show.c \
+	src/ctl_directory.c \
 	src/ctl_report.c \
 	src/ctl_roster.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 

@@ -2,7 +2,7 @@
  * ctl.h — jourctl, the administrator's tool: prototypes shared by its files.
  *
  * jourctl reads the database jourd writes (WAL: reading beside a running
- * daemon is safe) and writes it only for imports. Every command prints a
+ * daemon is safe) and writes it only for imports and removals. Every command prints a
  * fixed-width table, or with --json one JSON document on stdout. Errors go
  * to stderr: exit 1 for a failure, 2 for a usage error.
  */
@@ -92,8 +92,9 @@ char	*ctl_local(jtime_t t, bool seconds, char *buf, size_t sz);
 int	ctl_json_finish(struct json *j);
 
 /* ctl_show.c */
+void	show_cell(const char *s, int width);
+void	show_cell_last(const char *raw, int width, bool last);
 int	ctl_oncall(struct ctl *c, const struct ctl_options *o);
-int	ctl_people(struct ctl *c, const struct ctl_options *o);
 int	ctl_consults(struct ctl *c, const struct ctl_options *o);
 int	ctl_log(struct ctl *c, const struct ctl_options *o);
 int	ctl_escalations(struct ctl *c, const struct ctl_options *o);
@@ -104,6 +105,10 @@ int	ctl_status(struct ctl *c, const struct ctl_options *o);
 int	ctl_oncall_at(struct ctl *c, const struct ctl_options *o);
 int	ctl_roster(struct ctl *c, const struct ctl_options *o);
 int	ctl_ical(struct ctl *c, const struct ctl_options *o);
+/* ctl_directory.c */
+int	ctl_people(struct ctl *c, const struct ctl_options *o);
+int	ctl_units(struct ctl *c, const struct ctl_options *o);
+int	ctl_remove(struct ctl *c, const struct ctl_options *o);
 
 /*
  * ctl_report.c — needs nothing from the other jourctl files, so that its

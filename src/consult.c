@@ -42,6 +42,8 @@ struct consult_run {
 static const char sql_shifts[] =
     "SELECT id, phone, start_at, end_at, source = 'override' FROM shifts"
     " WHERE unit = ?1 AND role = ?2 AND start_at <= ?3 AND end_at > ?3"
+    " AND phone NOT IN (SELECT phone FROM people WHERE removed_at IS NOT NULL)"
+    " AND unit NOT IN (SELECT code FROM units WHERE removed_at IS NOT NULL)"
     " ORDER BY source = 'override' DESC, start_at DESC, id DESC LIMIT 16";
 static const char sql_person[] =
     "SELECT p.name, p.title, coalesce(u.name, p.unit) FROM people p"

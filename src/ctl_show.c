@@ -65,20 +65,15 @@ static const char sql_events[] =
     " AND id < (SELECT max(id) FROM events WHERE consult_id = ?1)"
     " ORDER BY 5";
 static const char sql_units_all[] =
-    "SELECT code, name FROM units ORDER BY code";
+    "SELECT code, name FROM units WHERE removed_at IS NULL ORDER BY code";
 static const char sql_units_one[] =
-    "SELECT code, name FROM units WHERE code = ?1 OR folded = ?2"
-    " ORDER BY code";
+    "SELECT code, name FROM units WHERE (code = ?1 OR folded = ?2)"
+    " AND removed_at IS NULL ORDER BY code";
 static const char sql_shifts_now[] =
     "SELECT id, role, phone, start_at, end_at, source FROM shifts"
     " WHERE unit = ?1 AND start_at <= ?2 AND end_at > ?2";
 static const char sql_person_name[] =
     "SELECT name FROM people WHERE phone = ?";
-static const char sql_people[] =
-    "SELECT name, phone, title, unit, can_request, pager FROM people"
-    " ORDER BY unit, name, phone";
-static const char sql_any_pager[] =
-    "SELECT EXISTS (SELECT 1 FROM people WHERE pager IS NOT NULL)";
 static const char sql_outbox[] =
     "SELECT id, to_phone, text, state, attempts, created_at, sent_at,"
     " delivered_at, kind, consult_id, error, route FROM outbox"
@@ -129,7 +124,7 @@ struct show_consult {
  * UTF-8 from an older database reaches the terminal, and a row stays one
  * line.
  */
-static void
+void
 show_cell_last(const char *raw, int width, bool last)
 {
 	static char		 s[SMS_TEXT_MAX * 3];
@@ -156,7 +151,7 @@ show_cell_last(const char *raw, int width, bool last)
 		printf("%*s", width - used + 2, "");
 }
 
-static void
+void
 show_cell(const char *s, int width)
 {
 	show_cell_last(s, width, false);
@@ -790,82 +785,6 @@ ctl_oncall(struct ctl *c, const struct ctl_options *o)
 	if (!c->json) {
 		if (n == 0)
 			printf("(no units: import units first)\n");
-		return CTL_OK;
-	}
-	json_array_end(&j);
-	json_object_end(&j);
-	return ctl_json_finish(&j);
-}
-
-/*
- * The people in the directory by unit and name. The pager column is shown
- * only where somebody has a pager, so a directory without the paging
- * system reads as it always did; in JSON every person has "pager".
- */
-int
-ctl_people(struct ctl *c, const struct ctl_options *o)
-{
-	sqlite3_stmt	*st;
-	struct json	 j;
-	bool		 pagers = false;
-	int		 rc, n = 0;
-
-	if (!c->json) {
-		if ((st = db_stmt(c->db, sql_any_pager)) == NULL)
-			return show_db_error(c);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			pagers = sqlite3_column_int(st, 0) != 0;
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW)
-			return show_db_error(c);
-	}
-	if ((st = db_stmt(c->db, sql_people)) == NULL)
-		return show_db_error(c);
-	if (c->json) {
-		json_init(&j, stdout, true);
-		json_object_begin(&j);
-		json_key(&j, "people");
-		json_array_begin(&j);
-	} else {
-		printf("%-22s  %-16s  %-22s  %-12s  %s", "NAME", "PHONE", "TITLE",
-		    "UNIT", pagers ? "REQUEST  " : "REQUEST");
-		if (pagers)
-			printf("PAGER");
-		putchar('\n');
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		bool	 can = sqlite3_column_int(st, 4) != 0;
-		bool	 none = sqlite3_column_type(st, 5) == SQLITE_NULL;
-
-		n++;
-		if (c->json) {
-			json_object_begin(&j);
-			json_kv_string(&j, "name", db_text(st, 0));
-			json_kv_string(&j, "phone", db_text(st, 1));
-			json_kv_string(&j, "title", db_text(st, 2));
-			json_kv_string(&j, "unit", db_text(st, 3));
-			json_kv_bool(&j, "can_request", can);
-			json_kv_string(&j, "pager", none ? NULL : db_text(st, 5));
-			json_object_end(&j);
-			continue;
-		}
-		show_cell(db_text(st, 0), 22);
-		show_cell(db_text(st, 1), 16);
-		show_cell(db_text(st, 2), 22);
-		show_cell(db_text(st, 3), 12);
-		if (pagers) {
-			show_cell(can ? "yes" : "no", 7);
-			show_cell_last(none ? "-" : db_text(st, 5), 16, true);
-		} else
-			show_cell_last(can ? "yes" : "no", 7, true);
-		putchar('\n');
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return show_db_error(c);
-	if (!c->json) {
-		if (n == 0)
-			printf("(nobody: import people first)\n");
 		return CTL_OK;
 	}
 	json_array_end(&j);

@@ -12,7 +12,8 @@
 #include "log.h"
 
 static const char sql_pager[] =
-    "SELECT pager FROM people WHERE phone = ? AND pager IS NOT NULL";
+    "SELECT pager FROM people WHERE phone = ? AND pager IS NOT NULL"
+    " AND removed_at IS NULL";
 
 int
 directory_pager(struct db *db, const char *phone, char out[PAGER_ADDR_MAX])

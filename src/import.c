@@ -85,16 +85,17 @@ struct import_kind {
 	int		(*write)(struct import *);
 };
 
+/* A row's first column: whether it was removed from the directory. */
 static const char sql_unit_exists[] =
-    "SELECT 1 FROM units WHERE code = ?";
+    "SELECT removed_at IS NOT NULL FROM units WHERE code = ?";
 static const char sql_person_exists[] =
-    "SELECT 1 FROM people WHERE phone = ?";
+    "SELECT removed_at IS NOT NULL FROM people WHERE phone = ?";
 static const char sql_upsert_unit[] =
     "INSERT INTO units (code, name, folded, kind, phone, hours)"
     " VALUES (?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
     " folded = excluded.folded, kind = excluded.kind,"
-    " phone = excluded.phone, hours = excluded.hours";
+    " phone = excluded.phone, hours = excluded.hours, removed_at = NULL";
 /* ?7: the file has a pager column; a file without one leaves it alone. */
 static const char sql_upsert_person[] =
     "INSERT INTO people (phone, name, title, unit, can_request, pager)"
@@ -102,7 +103,8 @@ static const char sql_upsert_person[] =
     " ON CONFLICT (phone) DO UPDATE SET name = excluded.name,"
     " title = excluded.title, unit = excluded.unit,"
     " can_request = excluded.can_request,"
-    " pager = CASE WHEN ?7 THEN excluded.pager ELSE people.pager END";
+    " pager = CASE WHEN ?7 THEN excluded.pager ELSE people.pager END,"
+    " removed_at = NULL";
 static const char sql_roster_in_span[] =
     "SELECT id, phone, start_at, end_at FROM shifts"
     " WHERE unit = ? AND role = ? AND source = 'roster'"
@@ -198,20 +200,24 @@ import_index_add(struct import *im, struct import_index *ix, size_t row)
 	return 0;
 }
 
-/* Runs a one-row existence query for key; 1 found, 0 not, -1 on error. */
+/*
+ * Runs a one-row existence query for key: 1 found, 2 found but removed
+ * from the directory, 0 not found, -1 on error.
+ */
 static int
 import_exists(struct import *im, const char *sql, const char *key)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
+	int		 rc, removed = 0;
 
 	if ((st = db_stmt(im->db, sql)) == NULL)
 		return -1;
 	db_bind_text(st, 1, key);
-	rc = sqlite3_step(st);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		removed = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
-		return 1;
+		return removed ? 2 : 1;
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -255,6 +261,9 @@ import_unit_ref(struct import *im, const struct csv_record *rec,
 	if (rc == 0)
 		return import_fail(im, rec->line, field,
 		    "no unit %s in the directory (import units first)", out);
+	if (rc == 2)
+		return import_fail(im, rec->line, field, "%s was removed from "
+		    "the directory (import units to bring it back)", out);
 	return 0;
 }
 
@@ -443,6 +452,10 @@ import_roster_check(struct import *im, const struct csv_record *rec,
 	if (rc == 0)
 		return import_fail(im, rec->line, "phone",
 		    "%s is not in the directory (import people first)",
+		    row->phone);
+	if (rc == 2)
+		return import_fail(im, rec->line, "phone", "%s was removed from "
+		    "the directory (import people to bring them back)",
 		    row->phone);
 
 	if (import_roster_time(im, rec, 3, &row->start) == -1 ||

@@ -38,7 +38,8 @@ static const char sql_inbox_insert[] =
 static const char sql_inbox_done[] =
     "UPDATE inbox SET outcome = ?, consult_id = ? WHERE id = ?";
 static const char sql_person[] =
-    "SELECT name, can_request FROM people WHERE phone = ?";
+    "SELECT name, can_request FROM people WHERE phone = ?"
+    " AND removed_at IS NULL";
 static const char sql_limit_get[] =
     "SELECT window_start, answers FROM reply_limits WHERE phone = ?";
 static const char sql_limit_set[] =
@@ -48,8 +49,8 @@ static const char sql_limit_set[] =
 static const char sql_limit_suppressed[] =
     "UPDATE reply_limits SET suppressed = suppressed + 1 WHERE phone = ?";
 static const char sql_unit_match[] =
-    "SELECT code FROM units WHERE upper(code) = ?1 OR folded = ?1"
-    " ORDER BY upper(code) = ?1 DESC LIMIT 1";
+    "SELECT code FROM units WHERE (upper(code) = ?1 OR folded = ?1)"
+    " AND removed_at IS NULL ORDER BY upper(code) = ?1 DESC LIMIT 1";
 static const char sql_page_by_code[] =
     "SELECT consult_id, leg, step, closed_at FROM pages"
     " WHERE to_phone = ? AND code = ? ORDER BY id DESC LIMIT 1";
@@ -274,10 +275,12 @@ inbound_unit(struct jourd *j, const char *typed, char code[UNIT_MAX])
 }
 
 static const char sql_pv_unit[] =
-    "SELECT kind, hours, phone, name FROM units WHERE code = ?";
+    "SELECT kind, hours, phone, name FROM units WHERE code = ?"
+    " AND removed_at IS NULL";
 static const char sql_pv_prefix[] =
     "SELECT code, name FROM units WHERE kind = 'health_centre'"
-    " AND substr(folded, 1, length(?1)) = ?1 ORDER BY code LIMIT 6";
+    " AND removed_at IS NULL AND substr(folded, 1, length(?1)) = ?1"
+    " ORDER BY code LIMIT 6";
 
 /*
  * PV: resolves the health centre (code, name, or the start of its name)
@@ -728,8 +731,8 @@ inbound_cancel(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 }
 
 static const char sql_kontakt[] =
-    "SELECT name, phone FROM units WHERE upper(code) = ?1"
-    " OR instr(folded, ?1) > 0"
+    "SELECT name, phone FROM units WHERE (upper(code) = ?1"
+    " OR instr(folded, ?1) > 0) AND removed_at IS NULL"
     " ORDER BY upper(code) = ?1 DESC, folded, code";
 
 /* KONTAKT <query>: switchboard numbers of the units whose code or name match. */
@@ -901,6 +904,7 @@ static const char sql_override[] =
 
 static const char sql_jour_member[] =
     "SELECT 1 FROM people WHERE phone = ?1 AND unit = ?2"
+    " AND removed_at IS NULL"
     " UNION ALL SELECT 1 FROM shifts WHERE phone = ?1 AND unit = ?2 LIMIT 1";
 
 /*

@@ -1,7 +1,8 @@
 /*
  * test_directory.c — the daemon's reads of the directory, against a
  * temporary database filled by the importer: a person with a pager, one
- * without, a stranger, and a read that fails.
+ * without, a stranger, a person removed from the directory, and a read
+ * that fails.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -142,6 +143,24 @@ test_an_address_the_pager_would_refuse_is_none(void **state)
 	assert_string_equal(out, "");
 }
 
+/* A person removed from the directory is paged on no paging system. */
+static void
+test_a_removed_person_has_no_pager(void **state)
+{
+	struct fixture	*f = *state;
+	char		 out[PAGER_ADDR_MAX];
+
+	assert_int_equal(db_exec(f->db, "UPDATE people SET removed_at = 1"
+	    " WHERE phone = '+46701740605'"), 0);
+	memset(out, 'x', sizeof(out));
+	assert_int_equal(directory_pager(f->db, "+46701740605", out), 0);
+	assert_string_equal(out, "");
+	/* An import brings the person, and the address, back. */
+	load(f->db, "people", people_csv);
+	assert_int_equal(directory_pager(f->db, "+46701740605", out), 1);
+	assert_string_equal(out, "4711");
+}
+
 /* A read that fails is -1, never "no pager". */
 static void
 test_a_failed_read_is_an_error(void **state)
@@ -174,6 +193,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_an_address_the_pager_would_refuse_is_none, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_a_removed_person_has_no_pager, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_failed_read_is_an_error,
 		    setup, teardown),
 	};

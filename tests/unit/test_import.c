@@ -223,7 +223,8 @@ check_bad_cases(struct fixture *f, const struct bad_case *cases, size_t n)
 	static const char all[] =
 	    "SELECT 'u', * FROM units UNION ALL"
 	    " SELECT 'p', * FROM people UNION ALL"
-	    " SELECT 's', unit, role, phone, start_at, end_at, source FROM shifts"
+	    " SELECT 's', unit, role, phone, start_at, end_at, source, id"
+	    " FROM shifts"
 	    " ORDER BY 1, 2, 3, 4, 5, 6";
 
 	for (i = 0; i < n; i++) {
