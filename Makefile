@@ -32,6 +32,7 @@ LIB_SRCS = \
 	src/config.c \
 	src/csv.c \
 	src/roster.c \
+	src/coverage.c \
 	src/calendar.c \
 	src/esc.c \
 	src/msg.c \
@@ -66,7 +67,7 @@ JOURCTL_SRCS = \
 	src/ctl_show.c \
 	src/ctl_report.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory coverage
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 
