@@ -60,11 +60,14 @@ JOURD_SRCS = \
 	src/outbox.c \
 	src/trouble.c \
 	src/failover.c \
-	src/clockjump.c
+	src/clockjump.c \
+	src/daily.c \
+	src/retention.c
 
 JOURCTL_SRCS = \
 	src/jourctl.c \
 	src/ctl_show.c \
+	src/ctl_daily.c \
 	src/ctl_report.c
 
 UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory coverage

@@ -72,6 +72,9 @@ size_t	coverage_gaps(const struct shift *shifts, size_t n,
 	    const struct coverage_need *need, struct coverage_gap *out,
 	    size_t max);
 
+/* "YYYY-MM-DD HH:MM" in Stockholm time, for the gap's texts. */
+char	*coverage_local(jtime_t t, char *buf, size_t sz);
+
 /*
  * The gaps of every unit a track can page (specialties for akut, halvakut
  * and mdk; health centres within their own hours and the after_hours unit

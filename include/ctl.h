@@ -94,6 +94,12 @@ int	ctl_escalations(struct ctl *c, const struct ctl_options *o);
 int	ctl_outbox(struct ctl *c, const struct ctl_options *o);
 int	ctl_status(struct ctl *c, const struct ctl_options *o);
 
+/* ctl_daily.c */
+int	ctl_coverage(struct ctl *c, const struct ctl_options *o);
+/* The line "coverage: N gap(s) in the next D days" of jourctl status. */
+void	ctl_coverage_status(struct ctl *c);
+int	ctl_backup(struct ctl *c, const struct ctl_options *o);
+
 /*
  * ctl_report.c — needs nothing from the other jourctl files, so that its
  * unit test links it alone with the library.

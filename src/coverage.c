@@ -3,8 +3,10 @@
  * role must be held, the parts of them no shift covers, and the shell that
  * reads the directory and the roster for jourd's daily check and jourctl.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "coverage.h"
 #include "log.h"
@@ -140,6 +142,18 @@ coverage_gaps(const struct shift *shifts, size_t n,
 		}
 	}
 	return count;
+}
+
+char *
+coverage_local(jtime_t t, char *buf, size_t sz)
+{
+	time_t		s = (time_t)(t / 1000);
+	struct tm	tm;
+
+	if (localtime_r(&s, &tm) == NULL ||
+	    strftime(buf, sz, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, sz, "?");
+	return buf;
 }
 
 static const char sql_units[] =

@@ -1,0 +1,126 @@
+"""The daily jobs and the backup (issue 13, DESIGN §12): roster gaps ahead
+told to the administrators once, old texts blanked with the figures kept,
+and jourctl backup taken while SMS stream in."""
+import datetime
+import glob
+import os
+import sqlite3
+import stat
+import threading
+import time
+import zoneinfo
+
+from harness import (ADMIN, BACKUP, CHIEF, PRIMARY, REQUESTER, Gateway,
+                     check, run)
+
+DAY = 86400
+
+
+def day(n, hhmm="00:00"):
+    """Stockholm local date n days from today, at hhmm."""
+    return time.strftime("%Y-%m-%d ", time.localtime(time.time() + n * DAY)) \
+        + hhmm
+
+
+def stockholm_ms(s):
+    """The instant of a Stockholm wall-clock time "YYYY-MM-DD HH:MM"."""
+    t = datetime.datetime.strptime(s, "%Y-%m-%d %H:%M").replace(
+        tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm"))
+    return int(t.timestamp()) * 1000
+
+
+def rows(db, sql, args=()):
+    h = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
+    try:
+        return h.execute(sql, args).fetchall()
+    finally:
+        h.close()
+
+
+def write(db, sql, args=()):
+    h = sqlite3.connect(db, timeout=10)
+    try:
+        h.execute(sql, args)
+        h.commit()
+    finally:
+        h.close()
+
+
+def gap_events(gw):
+    return [d for (d,) in rows(gw.db, "SELECT detail FROM events WHERE"
+                               " type = 'coverage_gap' ORDER BY id")]
+
+
+def gap_sms(gw):
+    return [m for m in gw.sent_to(ADMIN, kind="admin")
+            if "jourschemat saknar" in m["text"]]
+
+
+# KARD's primary has a hole of one day, nine days ahead; everything else
+# is covered for 30 days. ORT rosters only a primary: it has no backup or
+# chief, which is no gap.
+HOLE_ROSTER = "unit,role,phone,start,end\n" + "".join(
+    "%s,%s,%s,%s,%s\n" % r for r in (
+        ("KARD", "primary", PRIMARY, day(-1), day(9)),
+        ("KARD", "primary", PRIMARY, day(10), day(30)),
+        ("KARD", "backup", BACKUP, day(-1), day(30)),
+        ("KARD", "chief", CHIEF, day(-1), day(30)),
+        ("ORT", "primary", "+46701740623", day(-1), day(30))))
+
+
+def test_coverage_gap_told_once():
+    gw = Gateway(roster_csv=HOLE_ROSTER, coverage_days=14)
+
+    def body(gw):
+        want = "KARD primary %s - %s" % (day(9), day(10))
+        gw.wait(lambda: gap_events(gw), 10, "coverage_gap event")
+        check(gap_events(gw) == [want], "one gap: %r" % gap_events(gw))
+        sms = gw.wait(lambda: [m for m in gap_sms(gw)
+                               if m["state"] == "sent"], 10, "admin SMS")
+        check(len(gap_sms(gw)) == 1, "one admin SMS: %r" % gap_sms(gw))
+        check(want in sms[0]["text"], sms[0]["text"])
+        cov = gw.json("coverage")
+        check(cov["days"] == 14 and cov["gaps"] == 1, cov)
+        g = cov["coverage"][0]
+        check((g["unit"], g["role"], g["told"]) == ("KARD", "primary", True),
+              cov)
+        table = gw.ctl("coverage").stdout.decode()
+        check("KARD" in table and "primary" in table and day(9) in table,
+              table)
+        st = gw.ctl("status").stdout.decode()
+        check("coverage: 1 gap(s) in the next 14 days" in st, st)
+
+        # Not told again: after a restart, nor when the gap grows by a day.
+        gw.stop()
+        write(gw.db, "UPDATE shifts SET start_at = start_at + ? WHERE"
+              " unit = 'KARD' AND role = 'primary' AND start_at > ?",
+              (DAY * 1000, int(time.time() * 1000)))
+        gw.start()
+        check(gap_events(gw) == [want], "told once: %r" % gap_events(gw))
+        check(len(gap_sms(gw)) == 1, "one admin SMS: %r" % gap_sms(gw))
+        # A new gap is told: ORT's primary is away on day 3.
+        gw.stop()
+        write(gw.db, "UPDATE shifts SET end_at = ? WHERE unit = 'ORT'",
+              (stockholm_ms(day(3)),))
+        gw.start()
+        ev = gap_events(gw)
+        check(len(ev) == 2 and ev[0] == want and
+              ev[1].startswith("ORT primary %s - " % day(3)), ev)
+        check(len(gap_sms(gw)) == 2, "two admin SMS: %r" % gap_sms(gw))
+        cov = gw.json("coverage")
+        check(cov["gaps"] == 2 and all(g["told"] for g in cov["coverage"]),
+              cov)
+
+    run(gw, body)
+
+
+def test_coverage_off():
+    gw = Gateway(roster_csv=HOLE_ROSTER, coverage_days=0)
+
+    def body(gw):
+        time.sleep(1)
+        check(gap_events(gw) == [], "no check when off")
+        st = gw.ctl("status").stdout.decode()
+        check("coverage: not checked" in st, st)
+
+    run(gw, body)
