@@ -124,3 +124,92 @@ def test_coverage_off():
         check("coverage: not checked" in st, st)
 
     run(gw, body)
+
+
+def shift_back(db, days, consult):
+    """Moves one consult, its SMS and its outbox rows days into the past
+    (events are append-only and stay where they are)."""
+    ms = days * DAY * 1000
+    h = sqlite3.connect(db, timeout=10)
+    try:
+        h.execute("UPDATE consults SET created_at = created_at - ?1,"
+                  " first_page_at = first_page_at - ?1, acked_at ="
+                  " acked_at - ?1, resolved_at = resolved_at - ?1"
+                  " WHERE id = ?2", (ms, consult))
+        h.execute("UPDATE inbox SET received_at = received_at - ?1,"
+                  " smsc_at = smsc_at - ?1 WHERE consult_id = ?2",
+                  (ms, consult))
+        h.execute("UPDATE outbox SET created_at = created_at - ?1,"
+                  " next_attempt_at = next_attempt_at - ?1, sent_at ="
+                  " sent_at - ?1 WHERE consult_id = ?2", (ms, consult))
+        h.commit()
+    finally:
+        h.close()
+
+
+def texts(db, consult):
+    return (rows(db, "SELECT text FROM consults WHERE id = ?", (consult,)) +
+            rows(db, "SELECT text FROM inbox WHERE consult_id = ?",
+                 (consult,)) +
+            rows(db, "SELECT text FROM outbox WHERE consult_id = ?",
+                 (consult,)))
+
+
+def blanked_events(gw):
+    return [d for (d,) in rows(gw.db, "SELECT detail FROM events WHERE"
+                               " type = 'texts_blanked' ORDER BY id")]
+
+
+def test_retention_blanks_old_texts_keeps_figures():
+    gw = Gateway(daemon_extra="keep_text = 30d\nrequest_limit = 0")
+
+    def body(gw):
+        gw.inject(REQUESTER, "AKUT KARD gammal bröstsmärta")
+        gw.wait_sent(PRIMARY, "gammal bröstsmärta")
+        gw.inject(PRIMARY, "KLAR 1 RAD")
+        gw.wait(lambda: gw.last_consult()["state"] == "resolved", 10,
+                "consult 1 resolved")
+        gw.inject(REQUESTER, "AKUT KARD ny buksmärta")
+        gw.wait_sent(PRIMARY, "ny buksmärta")
+        # An old consult still open keeps its text: its pages quote it.
+        gw.inject(REQUESTER, "AKUT KARD öppen yrsel")
+        gw.wait_sent(PRIMARY, "öppen yrsel")
+        gw.stop()
+        shift_back(gw.db, 40, 1)
+        shift_back(gw.db, 40, 3)
+        since = ("--since", "100d")
+        before = [gw.json("report", "--by", by, *since)
+                  for by in ("track", "unit", "responder", "month")]
+        log_before = gw.consult_log(1)
+        check(blanked_events(gw) == [], "nothing blanked yet")
+        check(all(t for (t,) in texts(gw.db, 1)), texts(gw.db, 1))
+
+        gw.start()
+        ev = gw.wait(lambda: blanked_events(gw), 10, "texts_blanked event")
+        check(all(t == "" for (t,) in texts(gw.db, 1)),
+              "consult 1 blanked: %r" % texts(gw.db, 1))
+        # Consult 3's SMS that went out are blanked, its request is not.
+        sent3 = rows(gw.db, "SELECT count(*) FROM outbox WHERE consult_id = 3"
+                     " AND text = ''")[0][0]
+        in1 = rows(gw.db, "SELECT count(*) FROM inbox WHERE consult_id = 1")
+        out1 = rows(gw.db, "SELECT count(*) FROM outbox WHERE consult_id = 1")
+        want = "%d rows (consults 1, inbox %d, outbox %d)" % (
+            1 + in1[0][0] + out1[0][0] + sent3, in1[0][0], out1[0][0] + sent3)
+        check(ev == [want], "%r, want %r" % (ev, want))
+        check(all(t for (t,) in texts(gw.db, 2)), "recent kept: %r" %
+              texts(gw.db, 2))
+        kept = rows(gw.db, "SELECT text FROM consults WHERE id = 3")
+        check(kept == [("öppen yrsel",)], "open consult kept: %r" % kept)
+        after = [gw.json("report", "--by", by, *since)
+                 for by in ("track", "unit", "responder", "month")]
+        check(after == before, "reports unchanged:\n%r\n%r" % (before,
+                                                              after))
+        log_after = gw.consult_log(1)
+        check(log_after["log"] == log_before["log"], "events unchanged")
+        # Nothing left to blank: no second event after a restart.
+        gw.stop()
+        gw.start()
+        time.sleep(1)
+        check(len(blanked_events(gw)) == 1, blanked_events(gw))
+
+    run(gw, body)
