@@ -213,3 +213,67 @@ def test_retention_blanks_old_texts_keeps_figures():
         check(len(blanked_events(gw)) == 1, blanked_events(gw))
 
     run(gw, body)
+
+
+def copy_sane(path, at_least):
+    """Opens a backup: quick_check ok, every SMS committed before it was
+    taken, ids without holes, every consult's SMS there."""
+    check(stat.S_IMODE(os.stat(path).st_mode) == 0o600, "mode 0600")
+    check(not os.path.exists(path + "-wal"), "one file, no -wal")
+    check(rows(path, "PRAGMA quick_check") == [("ok",)], "quick_check")
+    ids = [i for (i,) in rows(path, "SELECT id FROM inbox ORDER BY id")]
+    check(len(ids) >= at_least, "%d SMS in the copy, %d were committed"
+          % (len(ids), at_least))
+    check(ids == list(range(1, len(ids) + 1)), "inbox ids %r" % ids[:5])
+    orphans = rows(path, "SELECT count(*) FROM consults c WHERE NOT EXISTS"
+                   " (SELECT 1 FROM inbox i WHERE i.id = c.inbox_id)")
+    check(orphans == [(0,)], "consults without their SMS: %r" % orphans)
+    return len(ids)
+
+
+def test_backup_while_sms_stream_in():
+    gw = Gateway(daemon_extra="request_limit = 0")
+    total = 60
+
+    def stream():
+        for i in range(total):
+            gw.inject(REQUESTER, "AKUT KARD ström %d" % i)
+            time.sleep(0.05)
+
+    def body(gw):
+        t = threading.Thread(target=stream)
+        t.start()
+        try:
+            gw.wait(lambda: rows(gw.db, "SELECT count(*) FROM inbox")[0][0]
+                    >= 5, 20, "SMS stored")
+            counts = []
+            for k in range(3):
+                path = os.path.join(gw.dir, "backup-%d.db" % k)
+                committed = rows(gw.db, "SELECT count(*) FROM inbox")[0][0]
+                r = gw.ctl("backup", path)
+                check("quick_check ok" in r.stdout.decode(), r.stdout)
+                counts.append(copy_sane(path, committed))
+                time.sleep(0.3)
+        finally:
+            t.join()
+        check(glob.glob(os.path.join(gw.dir, "*.tmp-*")) == [],
+              "no temporary file left")
+        check(counts[-1] < total, "backups were taken during the stream: "
+              "%r" % counts)
+        gw.wait(lambda: rows(gw.db, "SELECT count(*) FROM inbox")[0][0]
+                == total, 30, "every SMS stored")
+        # An existing file is not replaced without --force.
+        path = os.path.join(gw.dir, "backup-0.db")
+        before = os.stat(path)
+        r = gw.ctl("backup", path, ok=False)
+        check(r.returncode == 1 and b"--force" in r.stderr, r.stderr)
+        check(os.stat(path).st_mtime_ns == before.st_mtime_ns, "untouched")
+        r = gw.ctl("--json", "backup", "--force", path)
+        check(copy_sane(path, total) == total, "forced backup holds all")
+        check(b'"quick_check": "ok"' in r.stdout, r.stdout)
+        r = gw.ctl("backup", os.path.join(gw.dir, "nodir", "x.db"), ok=False)
+        check(r.returncode == 1, "a directory that does not exist")
+        # jourd went on: it answers, and the copies hold its consults.
+        check(len(gw.consults()) == total, "consults %d" % len(gw.consults()))
+
+    run(gw, body)
