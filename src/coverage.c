@@ -295,7 +295,7 @@ coverage_shifts(struct db *db, const char *unit, const char *role,
     jtime_t from, jtime_t to, struct shift *s, size_t max, size_t *n)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
+	int		 rc = 0;
 
 	*n = 0;
 	if ((st = db_stmt(db, sql_window)) == NULL)
