@@ -32,6 +32,7 @@ LIB_SRCS = \
 	src/config.c \
 	src/csv.c \
 	src/roster.c \
+	src/coverage.c \
 	src/calendar.c \
 	src/ical.c \
 	src/esc.c \
@@ -61,16 +62,19 @@ JOURD_SRCS = \
 	src/outbox.c \
 	src/trouble.c \
 	src/failover.c \
-	src/clockjump.c
+	src/clockjump.c \
+	src/daily.c \
+	src/retention.c
 
 JOURCTL_SRCS = \
 	src/jourctl.c \
 	src/ctl_show.c \
+	src/ctl_daily.c \
 	src/ctl_directory.c \
 	src/ctl_report.c \
 	src/ctl_roster.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal coverage
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 

@@ -99,6 +99,8 @@ struct config {
 	int			request_limit;	/* consults per requester an hour */
 	jtime_t			failover_after;	/* a route's trouble before bypass */
 	jtime_t			call_ring;	/* how long a wake-up call rings */
+	int			coverage_days;	/* roster gaps looked for, 0 = off */
+	jtime_t			keep_text;	/* texts blanked after, 0 = never */
 
 	/* [closed]: extra dates on which every "weekdays" rule is closed, as
 	 * local days since 1970-01-01 (see calendar.h). */

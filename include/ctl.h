@@ -109,6 +109,11 @@ int	ctl_ical(struct ctl *c, const struct ctl_options *o);
 int	ctl_people(struct ctl *c, const struct ctl_options *o);
 int	ctl_units(struct ctl *c, const struct ctl_options *o);
 int	ctl_remove(struct ctl *c, const struct ctl_options *o);
+/* ctl_daily.c */
+int	ctl_coverage(struct ctl *c, const struct ctl_options *o);
+/* The line "coverage: N gap(s) in the next D days" of jourctl status. */
+void	ctl_coverage_status(struct ctl *c);
+int	ctl_backup(struct ctl *c, const struct ctl_options *o);
 
 /*
  * ctl_report.c — needs nothing from the other jourctl files, so that its

@@ -97,6 +97,7 @@ struct jourd {
 	struct event_base	*base;
 	struct event		*due_timer;	/* earliest escalation or retry */
 	struct event		*heartbeat;	/* status row, worker watchdog */
+	struct event		*daily_timer;	/* coverage, retention (daily.c) */
 	struct event		*sig_term, *sig_int, *sig_hup, *sig_chld;
 
 	/* The routes and their workers (worker.c). */
@@ -220,6 +221,15 @@ int	consult_repage_role(struct jourd *j, const char *unit,
 	    const char *role, const char *phone, jtime_t now);
 int	consult_reply(struct jourd *j, const char *to, const char *text,
 	    const char *kind, int64_t consult, jtime_t now);
+
+/* daily.c */
+/* Runs the daily jobs now and arms their timer: every 24 hours after. */
+void	daily_init(struct jourd *j);
+
+/* retention.c */
+/* Blanks the texts older than keep_text: the rows blanked, or -1 when the
+ * database failed (nothing blanked). */
+int64_t	retention_run(struct jourd *j, jtime_t now);
 
 /* events.c */
 int	event_write(struct jourd *j, int64_t consult, jtime_t ts,

@@ -44,6 +44,9 @@ char *msg_admin_unanswered(char *out, size_t sz, const struct msg_consult *c,
     const char *unit, const char *requester_phone);
 char *msg_admin_gap(char *out, size_t sz, const struct msg_consult *c,
     const char *unit, const char *role);
+/* To the admins, once, of a roster gap ahead (times "YYYY-MM-DD HH:MM"). */
+char *msg_admin_coverage_gap(char *out, size_t sz, const char *unit,
+    const char *role, const char *from, const char *to);
 /* To the admins when the modem is back after an incident (times "HH:MM"). */
 char *msg_admin_modem_back(char *out, size_t sz, const char *from,
     const char *to, jtime_t minutes);

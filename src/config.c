@@ -154,6 +154,14 @@ static const struct cfg_key config_keys[] = {
 	{ SEC_DAEMON, "call_ring", CT_DURATION, CF_VAL(call_ring),
 	  .min = 5 * JT_SECOND, .max = 120 * JT_SECOND, .def = { "30s" },
 	  .help = "how long a wake-up call rings before it is hung up" },
+	{ SEC_DAEMON, "coverage_days", CT_INT, CF_VAL(coverage_days),
+	  .min = 0, .max = 365, .def = { "14" },
+	  .help = "days ahead the daily check looks for roles nobody holds; "
+	    "each gap is told to the admins once (0 = no check)" },
+	{ SEC_DAEMON, "keep_text", CT_DURATION, CF_VAL(keep_text),
+	  .min = 0, .max = 3650 * DUR_DAY, .def = { "90d" },
+	  .help = "request, page and outbox texts older than this are blanked "
+	    "once a day; figures and events stay (0 = keep forever)" },
 
 	/* [modem] */
 	{ SEC_MODEM, "driver", CT_ENUM, MD_VAL(driver),

@@ -1288,6 +1288,7 @@ ctl_status(struct ctl *c, const struct ctl_options *o)
 	}
 	if (!c->json) {
 		show_status_table(c, &h);
+		ctl_coverage_status(c);
 		return CTL_OK;
 	}
 	json_init(&j, stdout, true);

@@ -76,6 +76,10 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "outbox [--since T]", ctl_outbox },
 	{ "status", 0, 0, 0, CTL_NEED_DB,
 	    "status", ctl_status },
+	{ "coverage", 0, 0, 0, CTL_NEED_DB,
+	    "coverage", ctl_coverage },
+	{ "backup", 1, 2, 0, CTL_RAW_ARGS,
+	    "backup [--force] FILE", ctl_backup },
 	{ "inject", 2, -1, 0, CTL_RAW_ARGS,
 	    "inject [--route NAME] [--time T] [--flash] [--binary] "
 	    "[--drop-part K] [--ref N] FROM TEXT...",

@@ -313,6 +313,8 @@ main(int argc, char *argv[])
 	worker_start_all(j);
 	/* Escalations that fell due while jourd was down fire now. */
 	jourd_due_cb(-1, 0, j);
+	/* The roster's gaps ahead and old texts: now, then once a day. */
+	daily_init(j);
 	log_info("jourd ready: database %s, %d track(s) on", j->cf.database,
 	    j->cf.tracks[0].enabled + j->cf.tracks[1].enabled +
 	    j->cf.tracks[2].enabled + j->cf.tracks[3].enabled);
@@ -329,6 +331,7 @@ main(int argc, char *argv[])
 	event_free(j->due_timer);
 	event_free(j->outbox_timer);
 	event_free(j->heartbeat);
+	event_free(j->daily_timer);
 	event_free(j->sig_term);
 	event_free(j->sig_int);
 	event_free(j->sig_hup);

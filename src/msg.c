@@ -144,6 +144,15 @@ msg_admin_gap(char *out, size_t sz, const struct msg_consult *c,
 }
 
 char *
+msg_admin_coverage_gap(char *out, size_t sz, const char *unit,
+    const char *role, const char *from, const char *to)
+{
+	snprintf(out, sz, "jourd: jourschemat saknar %s %s %s - %s. Lägg in "
+	    "pass.", unit, role, from, to);
+	return out;
+}
+
+char *
 msg_ack_confirm(char *out, size_t sz, const struct msg_consult *c, int code,
     const char *outcomes)
 {

@@ -106,7 +106,8 @@ class Gateway:
     def __init__(self, ack_timeout="5m", escalation="primary backup chief",
                  repeat=0, extra="", roster_csv=DEFAULT_ROSTER, admins=ADMIN,
                  reply_period="1h", units_csv=UNITS, people_csv=PEOPLE,
-                 jourd=None, modem_extra="", daemon_extra=""):
+                 jourd=None, modem_extra="", daemon_extra="",
+                 coverage_days=0):
         self.jourd = jourd or JOURD
         self.dir = tempfile.mkdtemp(prefix="jourd-it-")
         self.conf = os.path.join(self.dir, "jourd.conf")
@@ -121,6 +122,7 @@ database = %s
 admins = %s
 reply_period = %s
 send_retry = 1s
+coverage_days = %d
 %s
 [modem]
 driver = dummy
@@ -134,7 +136,8 @@ open = always
 ack_timeout = %s
 escalation = %s
 repeat = %d
-%s""" % (self.db, admins, reply_period, daemon_extra, self.phone, modem_extra,
+%s""" % (self.db, admins, reply_period, coverage_days, daemon_extra,
+                self.phone, modem_extra,
                 ack_timeout,
                 escalation, repeat, extra))
         for kind, text in (("units", units_csv), ("people", people_csv),

@@ -981,6 +981,27 @@ test_closed_dates(void **state)
 	expect_err(buf, "t.conf:67: [closed] 2031-01-01: more than 64 dates");
 }
 
+/* The daily jobs: coverage_days and keep_text, 0 switching each off. */
+static void
+test_daily_keys(void **state)
+{
+	expect_ok("[track akut]\n");
+	assert_int_equal(cf.coverage_days, 14);
+	assert_int_equal(cf.keep_text, 90 * 24 * JT_HOUR);
+	expect_ok("[daemon]\ncoverage_days = 0\nkeep_text = 0\n[track akut]\n");
+	assert_int_equal(cf.coverage_days, 0);
+	assert_int_equal(cf.keep_text, 0);
+	expect_ok("[daemon]\ncoverage_days = 365\nkeep_text = 30d\n"
+	    "[track akut]\n");
+	assert_int_equal(cf.coverage_days, 365);
+	assert_int_equal(cf.keep_text, 30 * 24 * JT_HOUR);
+	expect_err("[daemon]\ncoverage_days = 366\n",
+	    "t.conf:2: [daemon] coverage_days: 366 is out of range (0..365)");
+	expect_err("[daemon]\nkeep_text = forever\n",
+	    "t.conf:2: [daemon] keep_text: 'forever' is not a duration (such "
+	    "as 250ms, 30s, 5m, 2h)");
+}
+
 int
 main(void)
 {
@@ -1006,6 +1027,7 @@ main(void)
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_closed_dates),
+		cmocka_unit_test(test_daily_keys),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_routes_example_file),
 	};

@@ -265,6 +265,27 @@ test_list_small_buffer_is_bounded(void **state)
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
 }
 
+/* A roster gap ahead, told to the admins once: unit, role, both ends, one
+ * SMS even for the longest unit code and role. */
+static void
+test_admin_coverage_gap(void **state)
+{
+	char	out[512], unit[48], role[24];
+
+	msg_admin_coverage_gap(out, sizeof(out), "KARD", "primary",
+	    "2026-12-01 08:00", "2026-12-02 08:00");
+	assert_non_null(strstr(out, "KARD primary"));
+	assert_non_null(strstr(out, "2026-12-01 08:00 - 2026-12-02 08:00"));
+	assert_null(strstr(out, "schemalucka"));
+	memset(unit, 'U', sizeof(unit) - 1);
+	unit[sizeof(unit) - 1] = '\0';
+	memset(role, 'r', sizeof(role) - 1);
+	role[sizeof(role) - 1] = '\0';
+	msg_admin_coverage_gap(out, sizeof(out), unit, role,
+	    "2026-12-01 08:00", "2026-12-02 08:00");
+	assert_true(text_codepoints(out) <= 160);
+}
+
 int
 main(void)
 {
@@ -282,6 +303,7 @@ main(void)
 		cmocka_unit_test(test_status_lines),
 		cmocka_unit_test(test_status_list_newest_first_within_two_sms),
 		cmocka_unit_test(test_list_small_buffer_is_bounded),
+		cmocka_unit_test(test_admin_coverage_gap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
