@@ -39,6 +39,14 @@ struct ctl {
 #define CTL_OPT_AT	0x20	/* --at T */
 #define CTL_OPT_FROM	0x40	/* --from T */
 #define CTL_OPT_TO	0x80	/* --to T */
+#define CTL_OPT_CHECK	0x200	/* --check */
+#define CTL_OPT_MAXAGE	0x400	/* --max-queue-age DURATION */
+
+/* Exit codes of status --check, as monitoring plugins have them. */
+#define CTL_CHECK_OK		0
+#define CTL_CHECK_WARNING	1
+#define CTL_CHECK_CRITICAL	2
+#define CTL_CHECK_UNKNOWN	3
 
 /* A command's arguments, parsed by jourctl.c from its table entry. */
 struct ctl_options {
@@ -50,6 +58,8 @@ struct ctl_options {
 	jtime_t	  at;		/* 0 = not given */
 	jtime_t	  from;		/* 0 = not given */
 	jtime_t	  to;		/* 0 = not given */
+	bool	  check;	/* status --check */
+	jtime_t	  max_queue_age;	/* 0 = not given */
 	char	**args;		/* the positional arguments, in order */
 	int	  nargs;
 };

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coverage.h"
 #include "ctl.h"
 #include "inject.h"
 #include "jtime.h"
@@ -1270,6 +1271,110 @@ show_routes_from_config(const struct config *cf, struct show_health *h)
 	}
 }
 
+static const char sql_oldest_page_waiting[] =
+    "SELECT min(created_at) FROM outbox WHERE kind = 'page'"
+    " AND state IN ('queued', 'sending')";
+
+/* The default of --max-queue-age: a page waiting longer is critical. */
+#define SHOW_CHECK_MAX_AGE	(5 * JT_MINUTE)
+
+/*
+ * status --check: one line and a monitoring plugin's exit code. CRITICAL
+ * when jourd is not running (its heartbeat stale), no SMS route is healthy
+ * or a page has waited longer than --max-queue-age; WARNING when a route is
+ * in trouble while another carries the load, or a role is uncovered in the
+ * next day; UNKNOWN when the database cannot be read.
+ */
+static int
+show_status_check(struct ctl *c, const struct show_health *h,
+    const struct ctl_options *o)
+{
+	static const char *const words[] = { "OK", "WARNING", "CRITICAL",
+	    "UNKNOWN" };
+	const struct show_route	*r;
+	struct coverage_gap	 gaps[8];
+	struct calendar		 cal;
+	jtime_t			 max_age = o->max_queue_age > 0 ?
+				    o->max_queue_age : SHOW_CHECK_MAX_AGE;
+	jtime_t			 oldest = 0, age = 0;
+	char			 why[512] = "", span[32];
+	size_t			 ngaps = 0, n = 0;
+	int			 i, healthy = 0, sms = 0, code = CTL_CHECK_OK;
+	int			 rc;
+	sqlite3_stmt		*st;
+
+#define CHECK_SAY(level, ...) do {					\
+	if ((level) > code)						\
+		code = (level);						\
+	if (n < sizeof(why))						\
+		n += (size_t)snprintf(why + n, sizeof(why) - n, "%s",	\
+		    n > 0 ? "; " : "");					\
+	if (n < sizeof(why))						\
+		n += (size_t)snprintf(why + n, sizeof(why) - n,		\
+		    __VA_ARGS__);					\
+} while (0)
+
+	if (!h->have_db) {
+		printf("JOURD CRITICAL - %s does not exist: jourd has never "
+		    "run\n", c->cf.database);
+		return CTL_CHECK_CRITICAL;
+	}
+	if (!h->running)
+		CHECK_SAY(CTL_CHECK_CRITICAL, "jourd is not running%s",
+		    h->heartbeat != 0 ? " (heartbeat stale)" : "");
+	for (i = 0; i < h->nroutes; i++) {
+		r = &h->routes[i];
+		if (strcmp(r->kind, "modem") == 0)
+			sms++;
+		if (strcmp(r->state, "ready") == 0 && r->trouble_since == 0) {
+			if (strcmp(r->kind, "modem") == 0)
+				healthy++;
+			continue;
+		}
+		if (h->running && (r->trouble_since != 0 ||
+		    strcmp(r->state, "ready") != 0))
+			CHECK_SAY(CTL_CHECK_WARNING, "route %s %s%s%s", r->name,
+			    r->state[0] ? r->state : "unknown",
+			    r->detail[0] ? ": " : "", r->detail);
+	}
+	if (h->running && healthy == 0)
+		CHECK_SAY(CTL_CHECK_CRITICAL, "no SMS route healthy (%d "
+		    "configured)", sms);
+	if ((st = db_stmt(c->db, sql_oldest_page_waiting)) == NULL)
+		goto unknown;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		oldest = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		goto unknown;
+	if (oldest > 0) {
+		age = c->now - h->skew - oldest;
+		if (age > max_age)
+			CHECK_SAY(CTL_CHECK_CRITICAL, "a page has waited %s to "
+			    "be sent", show_span(age, span, sizeof(span)));
+	}
+	if (c->cf.coverage_days > 0) {
+		calendar_from_config(&cal, &c->cf);
+		if (coverage_find(c->db, &c->cf, &cal, c->now, 1, gaps,
+		    nitems(gaps), &ngaps) == -1)
+			goto unknown;
+		if (ngaps > 0)
+			CHECK_SAY(CTL_CHECK_WARNING, "%zu role(s) uncovered in "
+			    "the next day, first %s %s", ngaps, gaps[0].unit,
+			    gaps[0].role);
+	}
+#undef CHECK_SAY
+	printf("JOURD %s - %s | routes_healthy=%d;;;0;%d queue=%lld "
+	    "oldest_page_s=%lld database=%s\n", words[code],
+	    why[0] ? why : "paging works", healthy, sms, (long long)h->queue,
+	    (long long)(age / JT_SECOND), c->cf.database);
+	return code;
+unknown:
+	printf("JOURD UNKNOWN - database %s: %s\n", c->cf.database,
+	    db_errmsg(c->db));
+	return CTL_CHECK_UNKNOWN;
+}
+
 int
 ctl_status(struct ctl *c, const struct ctl_options *o)
 {
@@ -1283,9 +1388,17 @@ ctl_status(struct ctl *c, const struct ctl_options *o)
 		h.dummy_waiting = inject_pending(c->cf.modems[0].device);
 	if (c->db != NULL) {
 		h.have_db = true;
-		if (show_health_read(c, &h) == -1)
+		if (show_health_read(c, &h) == -1) {
+			if (o->check) {
+				printf("JOURD UNKNOWN - database %s: %s\n",
+				    c->cf.database, db_errmsg(c->db));
+				return CTL_CHECK_UNKNOWN;
+			}
 			return show_db_error(c);
+		}
 	}
+	if (o->check)
+		return show_status_check(c, &h, o);
 	if (!c->json) {
 		show_status_table(c, &h);
 		ctl_coverage_status(c);

@@ -74,8 +74,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    ctl_report },
 	{ "outbox", 0, 0, CTL_OPT_SINCE, CTL_NEED_DB,
 	    "outbox [--since T]", ctl_outbox },
-	{ "status", 0, 0, 0, CTL_NEED_DB,
-	    "status", ctl_status },
+	{ "status", 0, 0, CTL_OPT_CHECK | CTL_OPT_MAXAGE, CTL_NEED_DB,
+	    "status [--check [--max-queue-age DURATION]]", ctl_status },
 	{ "coverage", 0, 0, 0, CTL_NEED_DB,
 	    "coverage", ctl_coverage },
 	{ "backup", 1, 2, 0, CTL_RAW_ARGS,
@@ -235,6 +235,8 @@ static const struct ctl_opt {
 	{ "at", CTL_OPT_AT, true },
 	{ "from", CTL_OPT_FROM, true },
 	{ "to", CTL_OPT_TO, true },
+	{ "check", CTL_OPT_CHECK, false },
+	{ "max-queue-age", CTL_OPT_MAXAGE, true },
 };
 
 /*
@@ -321,6 +323,16 @@ ctl_parse_args(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv,
 		case CTL_OPT_TO:
 			if (ctl_time_arg(c, "to", val, &o->to) == -1)
 				return CTL_USAGE;
+			break;
+		case CTL_OPT_CHECK:
+			o->check = true;
+			break;
+		case CTL_OPT_MAXAGE:
+			if ((o->max_queue_age = config_parse_duration(val)) <= 0) {
+				ctl_warnx("%s: --max-queue-age: '%s' is not a "
+				    "duration (such as 90s, 5m)", cmd->name, val);
+				return CTL_USAGE;
+			}
 			break;
 		}
 	}
@@ -559,6 +571,10 @@ main(int argc, char **argv)
 	if (conf == NULL && (conf = getenv("JOURD_CONF")) == NULL)
 		conf = CTL_DEFAULT_CONF;
 	if (config_load(conf, &c.cf, err, sizeof(err)) == -1) {
+		if (o.check) {
+			printf("JOURD UNKNOWN - %s\n", err);
+			return CTL_CHECK_UNKNOWN;
+		}
 		ctl_warnx("%s", err);
 		return CTL_ERROR;
 	}
@@ -570,6 +586,11 @@ main(int argc, char **argv)
 		 * write.
 		 */
 		if (!(cmd->flags & CTL_CREATE_DB) && access(c.cf.database, F_OK) == -1) {
+			if (errno != ENOENT && o.check) {
+				printf("JOURD UNKNOWN - %s: %s\n", c.cf.database,
+				    strerror(errno));
+				return CTL_CHECK_UNKNOWN;
+			}
 			if (errno != ENOENT) {
 				ctl_warnx("%s: %s", c.cf.database, strerror(errno));
 				return CTL_ERROR;
@@ -580,6 +601,10 @@ main(int argc, char **argv)
 				return CTL_ERROR;
 			}
 		} else if ((c.db = db_open(c.cf.database, err, sizeof(err))) == NULL) {
+			if (o.check) {
+				printf("JOURD UNKNOWN - %s\n", err);
+				return CTL_CHECK_UNKNOWN;
+			}
 			ctl_warnx("%s", err);
 			return CTL_ERROR;
 		}
