@@ -123,6 +123,10 @@ struct jourd {
 	const char		*inbound_route;
 	char			 inbound_from[64];
 
+	/* The dummy driver outside the foreground: said at start and hourly. */
+	char			 dummy_routes[128];	/* "" = none */
+	jtime_t			 dummy_said;	/* monotonic */
+
 	/* Modem trouble of the first route (trouble.c). */
 	jtime_t			 trouble_since;	/* wall clock, 0 = none */
 	bool			 trouble_alarm;	/* the incident was recorded */

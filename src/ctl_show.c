@@ -942,6 +942,7 @@ struct show_health {
 	jtime_t	due_in;			/* from now, as jourd counts */
 	int	dummy_waiting;		/* -1 = not the dummy driver, or unknown */
 	int	schema;
+	char	dummy_routes[128];	/* routes on the dummy driver, as a service */
 	struct show_route routes[MAX_ROUTES];	/* in the order of the file */
 	int	nroutes;
 };
@@ -1074,6 +1075,8 @@ show_health_read(struct ctl *c, struct show_health *h)
 			h->trouble_alarm = strcmp(val, "1") == 0;
 		else if (strncmp(key, "route:", 6) == 0)
 			show_route_row(h, key + 6, val);
+		else if (strcmp(key, "dummy_routes") == 0)
+			text_copy(h->dummy_routes, sizeof(h->dummy_routes), val);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -1186,11 +1189,24 @@ show_status_json(struct ctl *c, struct json *j, const struct show_health *h)
 	json_object_end(j);
 }
 
+/* The database's absolute path, as the file system resolves it now. */
+static const char *
+show_realpath(const char *path, char *buf, size_t sz)
+{
+	char	*abs;
+
+	if ((abs = realpath(path, NULL)) == NULL)
+		return path;
+	text_copy(buf, sz, abs);
+	free(abs);
+	return buf;
+}
+
 static void
 show_status_table(struct ctl *c, const struct show_health *h)
 {
 	const struct show_route	*r;
-	char			 t1[32], t2[32];
+	char			 t1[32], t2[32], dbpath[PATH_MAX];
 	int			 i;
 
 	if (h->running)
@@ -1217,6 +1233,9 @@ show_status_table(struct ctl *c, const struct show_health *h)
 	if (h->dummy_waiting >= 0)
 		printf("phone:     dummy at %s, %d SMS waiting to be read\n",
 		    c->cf.modems[0].device, h->dummy_waiting);
+	if (h->running && h->dummy_routes[0] != '\0')
+		printf("WARNING:   route(s) %s use driver = dummy: SMS go into a "
+		    "directory and nobody is paged\n", h->dummy_routes);
 	if (!h->have_db) {
 		printf("database:  %s does not exist yet\n", c->cf.database);
 		return;
@@ -1244,7 +1263,8 @@ show_status_table(struct ctl *c, const struct show_health *h)
 		    sizeof(t2)));
 	putchar('\n');
 	printf("inbox:     %" PRId64 " SMS received today\n", h->inbox_today);
-	printf("database:  %s (schema %d)\n", c->cf.database, h->schema);
+	printf("database:  %s (schema %d)\n", show_realpath(c->cf.database,
+	    dbpath, sizeof(dbpath)), h->schema);
 }
 
 /* The routes of the configuration, in jourd's order: modems, pager. */
@@ -1270,6 +1290,8 @@ show_routes_from_config(const struct config *cf, struct show_health *h)
 		r->device = cf->pager.device;
 	}
 }
+
+static const char *show_realpath(const char *, char *, size_t);
 
 static const char sql_oldest_page_waiting[] =
     "SELECT min(created_at) FROM outbox WHERE kind = 'page'"
@@ -1297,7 +1319,7 @@ show_status_check(struct ctl *c, const struct show_health *h,
 	jtime_t			 max_age = o->max_queue_age > 0 ?
 				    o->max_queue_age : SHOW_CHECK_MAX_AGE;
 	jtime_t			 oldest = 0, age = 0;
-	char			 why[512] = "", span[32];
+	char			 why[512] = "", span[32], dbpath[PATH_MAX];
 	size_t			 ngaps = 0, n = 0;
 	int			 i, healthy = 0, sms = 0, code = CTL_CHECK_OK;
 	int			 rc;
@@ -1340,6 +1362,9 @@ show_status_check(struct ctl *c, const struct show_health *h,
 	if (h->running && healthy == 0)
 		CHECK_SAY(CTL_CHECK_CRITICAL, "no SMS route healthy (%d "
 		    "configured)", sms);
+	if (h->running && h->dummy_routes[0] != '\0')
+		CHECK_SAY(CTL_CHECK_WARNING, "route(s) %s on the dummy driver: "
+		    "nobody is paged", h->dummy_routes);
 	if ((st = db_stmt(c->db, sql_oldest_page_waiting)) == NULL)
 		goto unknown;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -1367,7 +1392,8 @@ show_status_check(struct ctl *c, const struct show_health *h,
 	printf("JOURD %s - %s | routes_healthy=%d;;;0;%d queue=%lld "
 	    "oldest_page_s=%lld database=%s\n", words[code],
 	    why[0] ? why : "paging works", healthy, sms, (long long)h->queue,
-	    (long long)(age / JT_SECOND), c->cf.database);
+	    (long long)(age / JT_SECOND), show_realpath(c->cf.database, dbpath,
+	    sizeof(dbpath)));
 	return code;
 unknown:
 	printf("JOURD UNKNOWN - database %s: %s\n", c->cf.database,

@@ -151,11 +151,50 @@ jourd_due_cb(evutil_socket_t fd, short ev, void *arg)
  * Every few seconds: a step of the wall clock that no other callback has
  * seen yet, the status rows jourctl reads, and the worker watchdog.
  */
+/*
+ * A gateway whose modem is Gammu's dummy phone pages into a directory: run
+ * as a service (not in the foreground, as the demo and the tests run it),
+ * that must not look healthy. Said at start and every hour, and kept in a
+ * status row that jourctl status shows and status --check warns of.
+ */
+static void	jourd_dummy_say(struct jourd *);
+
+static void
+jourd_dummy_check(struct jourd *j, int foreground)
+{
+	size_t	n = 0;
+	int	k;
+
+	j->dummy_routes[0] = '\0';
+	for (k = 0; k < j->cf.nmodems && !foreground; k++)
+		if (j->cf.modems[k].driver == DRIVER_DUMMY &&
+		    n < sizeof(j->dummy_routes))
+			n += (size_t)snprintf(j->dummy_routes + n,
+			    sizeof(j->dummy_routes) - n, "%s%s", n > 0 ? " " : "",
+			    j->cf.modems[k].name);
+	jourd_set_status(j, "dummy_routes", j->dummy_routes);
+	jourd_dummy_say(j);
+}
+
+static void
+jourd_dummy_say(struct jourd *j)
+{
+	if (j->dummy_routes[0] == '\0')
+		return;
+	j->dummy_said = jtime_mono();
+	log_warnx("route(s) %s use driver = dummy: SMS go into a directory and "
+	    "nobody is paged; set driver = at for a real modem",
+	    j->dummy_routes);
+}
+
 static void
 jourd_heartbeat_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct jourd	*j = arg;
 
+	if (j->dummy_routes[0] != '\0' && jtime_mono() - j->dummy_said >=
+	    JT_HOUR)
+		jourd_dummy_say(j);
 	clockjump_check(j);
 	jourd_beat(j);
 	if (worker_watchdog(j) == -1)
@@ -310,6 +349,7 @@ main(int argc, char *argv[])
 	jourd_beat(j);
 
 	trouble_resume(j);
+	jourd_dummy_check(j, foreground);
 	worker_start_all(j);
 	/* Escalations that fell due while jourd was down fire now. */
 	jourd_due_cb(-1, 0, j);

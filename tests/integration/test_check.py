@@ -105,3 +105,24 @@ def test_check_warns_when_a_route_is_in_trouble_and_another_carries():
         gw.wait(lambda: check_line(gw)[0] == 2, 40, "critical")
         check("no SMS route healthy" in check_line(gw)[1], check_line(gw))
     run(RoutesGateway(), body)
+
+
+def test_dummy_driver_as_a_service_is_shown_and_warned_of():
+    """Run as a service (not -d), a gateway on the dummy phone pages into a
+    directory: jourctl status says so and status --check warns. In the
+    foreground (the demo, the tests) it does not."""
+    gw = Gateway()
+    try:
+        gw.start()
+        rc, line = check_line(gw)
+        check(rc == 0, "foreground: %r" % line)
+        gw.stop()
+        gw.proc = subprocess.Popen([gw.jourd, "-c", gw.conf],
+                                   stdout=gw.log, stderr=gw.log)
+        gw.wait(lambda: gw.status()["running"], 15, "jourd as a service")
+        table = gw.ctl("status").stdout.decode()
+        check("WARNING:   route(s) main use driver = dummy" in table, table)
+        rc, line = check_line(gw)
+        check(rc == 1 and "on the dummy driver" in line, line)
+    finally:
+        gw.close()
