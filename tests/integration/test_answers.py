@@ -34,8 +34,9 @@ def test_decomposed_letters_read_as_the_letters():
         r = ask(gw, REQUESTER, "KONTAKT o\u0308ron")
         check(r == "Öron-näsa-hals, Falu lasarett 070-174 06 35",
               "unit found: %r" % r)
-        # The same unit typed precomposed, for comparison.
-        r = ask(gw, REQUESTER, "KONTAKT öron")
+        # Typed precomposed, for comparison (another text: the same text
+        # from the same sender in the same second is one SMS read twice).
+        r = ask(gw, REQUESTER, "KONTAKT Öron")
         check(r == "Öron-näsa-hals, Falu lasarett 070-174 06 35",
               "precomposed: %r" % r)
         # What the inbox and the logs keep is the precomposed text.
@@ -46,3 +47,42 @@ def test_decomposed_letters_read_as_the_letters():
         f.write(ORON_UNIT)
     gw.ctl("import", "units", path)
     run(gw, body)
+
+
+def page_codes(gw, phone):
+    """{consult id: the code of phone's latest page in it}."""
+    out = {}
+    for c in gw.consults():
+        for p in c["pages"]:
+            if p["to"] == phone:
+                out[c["id"]] = p["code"]
+    return out
+
+
+def test_wrong_code_names_the_open_codes():
+    def body(gw):
+        gw.inject(REQUESTER, "AKUT KARD bröstsmärta")
+        gw.wait_sent(PRIMARY, "Svara OK")
+        gw.inject(REQUESTER, "AKUT KARD svimning")
+        gw.wait(lambda: len(page_codes(gw, PRIMARY)) == 2, 10, "two pages")
+        codes = page_codes(gw, PRIMARY)
+        (a, ca), (b, cb) = sorted(codes.items())
+        wrong = max(ca, cb) + 5
+        r = ask(gw, PRIMARY, "OK %d" % wrong)
+        check(r == UNKNOWN % wrong + "Dina öppna larm: "
+              "OK %d (#%d AKUT KARD); OK %d (#%d AKUT KARD)."
+              % (ca, a, cb, b), "two open: %r" % r)
+        check(len(r) <= 160, "one SMS: %d" % len(r))
+
+        # Once the first is acknowledged, what is left to send for it is KLAR.
+        gw.inject(PRIMARY, "OK %d" % ca)
+        gw.wait_sent(PRIMARY, "Kvitterat #%d" % a)
+        r = ask(gw, PRIMARY, "NEJ %d" % wrong)
+        check(r == UNKNOWN % wrong + "Dina öppna larm: "
+              "KLAR %d (#%d AKUT KARD); NEJ %d (#%d AKUT KARD)."
+              % (ca, a, cb, b), "one acked: %r" % r)
+
+        # Someone who was never paged has none.
+        r = ask(gw, BACKUP, "OK 3")
+        check(r == UNKNOWN % 3 + "Du har inga öppna larm.", "none: %r" % r)
+    run(Gateway(ack_timeout="10m"), body)
