@@ -514,13 +514,53 @@ report_pct_text(double rate, char *buf, size_t sz)
 	return buf;
 }
 
+/*
+ * The first cell of a row: the key, and for a responder their directory
+ * name before the number ("Erik Jourlund +46701740620"), cleaned for the
+ * terminal; the number alone when the directory does not know it.
+ */
 static void
-report_table_row(struct ctl *c, const char *key, struct report_row *r)
+report_table_label(struct ctl *c, const char *by, const char *key,
+    char *out, size_t sz)
 {
-	char	esc[32], una[32], p50[32], p90[32], res[32];
+	char	raw[192], name[128];
+
+	name[0] = '\0';
+	if (strcmp(by, "responder") == 0 && strcmp(key, "total") != 0)
+		report_name(c, by, key, name, sizeof(name));
+	if (name[0] != '\0')
+		snprintf(raw, sizeof(raw), "%s %s", name, key);
+	else
+		snprintf(raw, sizeof(raw), "%s", key);
+	text_clean(out, sz, raw, strlen(raw));
+}
+
+/* The widest first cell of the table, in code points: at least 16. */
+static int
+report_table_width(struct ctl *c, const char *by, const struct report *rp)
+{
+	char	label[256];
+	size_t	i;
+	int	w = 16, n;
+
+	for (i = 0; i < rp->nrows; i++) {
+		report_table_label(c, by, rp->rows[i].key, label, sizeof(label));
+		if ((n = (int)text_codepoints(label)) > w)
+			w = n;
+	}
+	return w;
+}
+
+static void
+report_table_row(struct ctl *c, const char *by, int width, const char *key,
+    struct report_row *r)
+{
+	char	esc[32], una[32], p50[32], p90[32], res[32], label[256];
 	int	i;
 
-	printf("%-16s %8d %6d %6d %5d %7s %7s %8s %8s %8s %6" PRId64, key,
+	report_table_label(c, by, key, label, sizeof(label));
+	printf("%s%*s", label, width - (int)text_codepoints(label), "");
+	printf(" %8d %6d %6d %5d %7s %7s %8s %8s %8s %6" PRId64,
 	    r->consults, r->acknowledged, r->unanswered, r->escalated,
 	    report_pct_text(report_rate(r->escalated, r->consults), esc,
 	    sizeof(esc)),
@@ -570,20 +610,21 @@ report_table(struct ctl *c, const char *by, jtime_t since, jtime_t until,
 {
 	char	t1[40], t2[40];
 	size_t	i;
-	int	k;
+	int	k, width = report_table_width(c, by, rp);
 
 	printf("consults by %s, %s to %s (p50/p90: nearest rank)\n", by,
 	    since != 0 ? jtime_iso(since, t1, sizeof(t1)) : "the start",
 	    jtime_iso(until, t2, sizeof(t2)));
-	printf("%-16s %8s %6s %6s %5s %7s %7s %8s %8s %8s %6s", by, "CONSULTS",
+	printf("%-*s %8s %6s %6s %5s %7s %7s %8s %8s %8s %6s", width, by,
+	    "CONSULTS",
 	    "ACKED", "UNANS", "ESC", "ESC%", "UNANS%", "ACK_P50", "ACK_P90",
 	    "RES_P50", "PAGES");
 	for (k = 0; k < c->cf.noutcomes && k < MAX_OUTCOMES; k++)
 		printf(" %4s", c->cf.outcomes[k]);
 	putchar('\n');
 	for (i = 0; i < rp->nrows; i++)
-		report_table_row(c, rp->rows[i].key, &rp->rows[i]);
-	report_table_row(c, "total", &rp->total);
+		report_table_row(c, by, width, rp->rows[i].key, &rp->rows[i]);
+	report_table_row(c, by, width, "total", &rp->total);
 	if (rp->rejected > 0)
 		printf("(%" PRId64 " rejected request(s) not counted)\n",
 		    rp->rejected);
