@@ -36,6 +36,7 @@ struct ctl {
 #define CTL_OPT_UNTIL	0x04	/* --until T */
 #define CTL_OPT_BY	0x08	/* --by WORD */
 #define CTL_OPT_CSV	0x10	/* --csv */
+#define CTL_OPT_EXCEL	0x20	/* --excel: CSV as Swedish spreadsheets read it */
 
 /* A command's arguments, parsed by jourctl.c from its table entry. */
 struct ctl_options {
@@ -44,6 +45,7 @@ struct ctl_options {
 	jtime_t	  until;	/* 0 = not given */
 	char	 *by;		/* NULL = not given */
 	bool	  csv;
+	bool	  excel;
 	char	**args;		/* the positional arguments, in order */
 	int	  nargs;
 };

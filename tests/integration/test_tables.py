@@ -115,3 +115,40 @@ def test_report_by_responder_shows_names():
         check(rows[NOT_LISTED]["name"] is None, repr(rows[NOT_LISTED]))
     finally:
         gw.close()
+
+
+def test_report_csv_for_excel():
+    gw = seeded()
+    try:
+        raw = gw.ctl("report", "--by", "unit", "--csv", "--excel",
+                     *SINCE).stdout
+        check(raw.startswith(b"\xef\xbb\xbf"), "BOM first: %r" % raw[:8])
+        out = raw.decode("utf-8-sig")
+        check(out.endswith("\r\n") and "\n" not in out.replace("\r\n", ""),
+              "CRLF lines")
+        rows = list(csv.reader(io.StringIO(out, newline=""), delimiter=";"))
+        head = rows[0]
+        check(head[:3] == ["unit", "name", "consults"] and
+              head[13:] == ["INL", "RAD", "REM", "AKM", "HEM", "MDK"],
+              "header: %r" % head)
+        check(all(len(r) == len(head) for r in rows), "one column count")
+        by = {r[0]: dict(zip(head, r)) for r in rows[1:]}
+        # A comma in a name is no separator here.
+        check(by["KARD"]["name"] == "Kardiologi, Falu lasarett",
+              repr(by["KARD"]))
+        # 2 escalated of 6 consults, with a decimal comma; KARD 1 of 5.
+        check(by["total"]["escalation_rate"] == "0,333", repr(by["total"]))
+        check(by["KARD"]["escalation_rate"] == "0,200", repr(by["KARD"]))
+        check(by["total"]["ack_p50_s"] == "90" and
+              by["total"]["consults"] == "6", repr(by["total"]))
+        # The figures are those of the plain CSV, only written otherwise.
+        plain = list(csv.reader(io.StringIO(text(
+            gw, "report", "--by", "unit", "--csv", *SINCE), newline="")))
+        check([[f.replace(".", ",") for f in r] for r in plain] == rows,
+              "same figures as --csv")
+
+        # --excel is a way of writing CSV: alone it is a usage error.
+        r = gw.ctl("report", "--excel", ok=False)
+        check(r.returncode == 2 and b"--csv" in r.stderr, repr(r))
+    finally:
+        gw.close()
