@@ -36,7 +36,7 @@ struct ctl {
 #define CTL_OPT_UNTIL	0x04	/* --until T */
 #define CTL_OPT_BY	0x08	/* --by WORD */
 #define CTL_OPT_CSV	0x10	/* --csv */
-#define CTL_OPT_EXCEL	0x20	/* --excel: CSV as Swedish spreadsheets read it */
+#define CTL_OPT_EXCEL	0x800	/* --excel: CSV as Swedish spreadsheets read it */
 
 /* A command's arguments, parsed by jourctl.c from its table entry. */
 struct ctl_options {
