@@ -47,6 +47,7 @@ struct ctl {
 #define CTL_CHECK_WARNING	1
 #define CTL_CHECK_CRITICAL	2
 #define CTL_CHECK_UNKNOWN	3
+#define CTL_OPT_EXCEL	0x800	/* --excel: CSV as Swedish spreadsheets read it */
 
 /* A command's arguments, parsed by jourctl.c from its table entry. */
 struct ctl_options {
@@ -60,6 +61,7 @@ struct ctl_options {
 	jtime_t	  to;		/* 0 = not given */
 	bool	  check;	/* status --check */
 	jtime_t	  max_queue_age;	/* 0 = not given */
+	bool	  excel;
 	char	**args;		/* the positional arguments, in order */
 	int	  nargs;
 };

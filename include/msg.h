@@ -95,7 +95,22 @@ char *msg_pv_closed(char *out, size_t sz, const char *centre,
 char *msg_unit_ambiguous(char *out, size_t sz, const char *typed,
     const char *list);
 char *msg_no_open_page(char *out, size_t sz);
-char *msg_unknown_code(char *out, size_t sz, int code);
+/* One open page in a wrong-code answer: "OK 2 (#14 AKUT KARD)". */
+struct msg_open_code {
+	const char	*verb;		/* the answer it takes now: "OK", "KLAR" */
+	int		code;
+	int64_t		id;
+	const char	*keyword;	/* "AKUT" */
+	const char	*units;		/* "KARD" or "KARD,GER" */
+};
+/*
+ * A code the sender has no page with: "Kod 7 hör inte till något av dina
+ * larm. Dina öppna larm: OK 2 (#14 AKUT KARD); …", the first of the n
+ * open pages that fit in one SMS, "(+N till)" for the rest of total, or
+ * that there are none (total 0).
+ */
+char *msg_unknown_code(char *out, size_t sz, int code,
+    const struct msg_open_code *open, int n, int total);
 char *msg_already_closed(char *out, size_t sz, int64_t id, const char *state,
     const char *who, const char *callback);
 char *msg_already_acked(char *out, size_t sz, int64_t id, const char *who,
@@ -108,6 +123,7 @@ char *msg_which_page(char *out, size_t sz, const char *verb, const char *list);
  * concatenated SMS parts: 2 x 153 GSM 7-bit characters. At most
  * MSG_LIST_MAX items are considered; the rest are only counted.
  */
+#define MSG_ONE_SMS	160
 #define MSG_TWO_SMS	306
 #define MSG_LIST_MAX	32
 

@@ -514,13 +514,53 @@ report_pct_text(double rate, char *buf, size_t sz)
 	return buf;
 }
 
+/*
+ * The first cell of a row: the key, and for a responder their directory
+ * name before the number ("Erik Jourlund +46701740620"), cleaned for the
+ * terminal; the number alone when the directory does not know it.
+ */
 static void
-report_table_row(struct ctl *c, const char *key, struct report_row *r)
+report_table_label(struct ctl *c, const char *by, const char *key,
+    char *out, size_t sz)
 {
-	char	esc[32], una[32], p50[32], p90[32], res[32];
+	char	raw[192], name[128];
+
+	name[0] = '\0';
+	if (strcmp(by, "responder") == 0 && strcmp(key, "total") != 0)
+		report_name(c, by, key, name, sizeof(name));
+	if (name[0] != '\0')
+		snprintf(raw, sizeof(raw), "%s %s", name, key);
+	else
+		snprintf(raw, sizeof(raw), "%s", key);
+	text_clean(out, sz, raw, strlen(raw));
+}
+
+/* The widest first cell of the table, in code points: at least 16. */
+static int
+report_table_width(struct ctl *c, const char *by, const struct report *rp)
+{
+	char	label[256];
+	size_t	i;
+	int	w = 16, n;
+
+	for (i = 0; i < rp->nrows; i++) {
+		report_table_label(c, by, rp->rows[i].key, label, sizeof(label));
+		if ((n = (int)text_codepoints(label)) > w)
+			w = n;
+	}
+	return w;
+}
+
+static void
+report_table_row(struct ctl *c, const char *by, int width, const char *key,
+    struct report_row *r)
+{
+	char	esc[32], una[32], p50[32], p90[32], res[32], label[256];
 	int	i;
 
-	printf("%-16s %8d %6d %6d %5d %7s %7s %8s %8s %8s %6" PRId64, key,
+	report_table_label(c, by, key, label, sizeof(label));
+	printf("%s%*s", label, width - (int)text_codepoints(label), "");
+	printf(" %8d %6d %6d %5d %7s %7s %8s %8s %8s %6" PRId64,
 	    r->consults, r->acknowledged, r->unanswered, r->escalated,
 	    report_pct_text(report_rate(r->escalated, r->consults), esc,
 	    sizeof(esc)),
@@ -570,31 +610,50 @@ report_table(struct ctl *c, const char *by, jtime_t since, jtime_t until,
 {
 	char	t1[40], t2[40];
 	size_t	i;
-	int	k;
+	int	k, width = report_table_width(c, by, rp);
 
 	printf("consults by %s, %s to %s (p50/p90: nearest rank)\n", by,
 	    since != 0 ? jtime_iso(since, t1, sizeof(t1)) : "the start",
 	    jtime_iso(until, t2, sizeof(t2)));
-	printf("%-16s %8s %6s %6s %5s %7s %7s %8s %8s %8s %6s", by, "CONSULTS",
+	printf("%-*s %8s %6s %6s %5s %7s %7s %8s %8s %8s %6s", width, by,
+	    "CONSULTS",
 	    "ACKED", "UNANS", "ESC", "ESC%", "UNANS%", "ACK_P50", "ACK_P90",
 	    "RES_P50", "PAGES");
 	for (k = 0; k < c->cf.noutcomes && k < MAX_OUTCOMES; k++)
 		printf(" %4s", c->cf.outcomes[k]);
 	putchar('\n');
 	for (i = 0; i < rp->nrows; i++)
-		report_table_row(c, rp->rows[i].key, &rp->rows[i]);
-	report_table_row(c, "total", &rp->total);
+		report_table_row(c, by, width, rp->rows[i].key, &rp->rows[i]);
+	report_table_row(c, by, width, "total", &rp->total);
 	if (rp->rejected > 0)
 		printf("(%" PRId64 " rejected request(s) not counted)\n",
 		    rp->rejected);
 	report_table_goals(c, &rp->total);
 }
 
-/* One CSV field: quoted when it holds a comma, a quote or a line break. */
+/*
+ * How the CSV is written: RFC 4180, or (--excel) as spreadsheet programs
+ * set up for Swedish read a file they open: ';' between fields, because the
+ * comma is their decimal sign, and a byte-order mark, without which they
+ * take the text for Windows-1252 and garble å, ä and ö.
+ */
+struct report_csv_form {
+	char	sep;		/* between fields */
+	char	decimal;	/* in rates */
+	bool	bom;
+};
+
+static const struct report_csv_form report_csv_rfc = { ',', '.', false };
+static const struct report_csv_form report_csv_excel = { ';', ',', true };
+
+/* One CSV field: quoted when it holds the separator, a quote or a line
+ * break. */
 static void
-report_csv_field(const char *s)
+report_csv_field(const struct report_csv_form *f, const char *s)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	char	special[] = { f->sep, '"', '\r', '\n', '\0' };
+
+	if (strpbrk(s, special) == NULL) {
 		fputs(s, stdout);
 		return;
 	}
@@ -608,64 +667,80 @@ report_csv_field(const char *s)
 }
 
 static void
-report_csv_int(int64_t v)
+report_csv_int(const struct report_csv_form *f, int64_t v)
 {
 	if (v >= 0)
-		printf(",%" PRId64, v);
+		printf("%c%" PRId64, f->sep, v);
 	else
-		fputs(",", stdout);	/* no value: an empty field */
+		putchar(f->sep);	/* no value: an empty field */
 }
 
+/* A rate with three decimals and the form's decimal sign, whatever the
+ * locale says. */
 static void
-report_csv_rate(double rate)
+report_csv_rate(const struct report_csv_form *f, double rate)
 {
+	char	buf[32], *dot;
+
+	putchar(f->sep);
 	if (isnan(rate))
-		fputs(",", stdout);
-	else
-		printf(",%.3f", rate);
+		return;
+	snprintf(buf, sizeof(buf), "%.3f", rate);
+	if ((dot = strpbrk(buf, ".,")) != NULL)
+		*dot = f->decimal;
+	fputs(buf, stdout);
 }
 
 static void
-report_csv_row(struct ctl *c, const char *by, const char *key,
-    struct report_row *r, bool total)
+report_csv_row(struct ctl *c, const struct report_csv_form *f,
+    const char *by, const char *key, struct report_row *r, bool total)
 {
 	char	name[128] = "";
 	int	i;
 
-	report_csv_field(key);
-	putchar(',');
+	report_csv_field(f, key);
+	putchar(f->sep);
 	if (!total)
 		report_name(c, by, key, name, sizeof(name));
-	report_csv_field(name);
-	printf(",%d,%d,%d,%d", r->consults, r->acknowledged, r->unanswered,
-	    r->escalated);
-	report_csv_rate(report_rate(r->escalated, r->consults));
-	report_csv_rate(report_rate(r->unanswered, r->consults));
-	report_csv_int(report_pct_s(r->ack_ms, r->nack, 50));
-	report_csv_int(report_pct_s(r->ack_ms, r->nack, 90));
-	report_csv_int(report_pct_s(r->resolve_ms, r->nresolve, 50));
-	printf(",%d,%" PRId64, r->resolved, r->pages);
+	report_csv_field(f, name);
+	printf("%c%d%c%d%c%d%c%d", f->sep, r->consults, f->sep,
+	    r->acknowledged, f->sep, r->unanswered, f->sep, r->escalated);
+	report_csv_rate(f, report_rate(r->escalated, r->consults));
+	report_csv_rate(f, report_rate(r->unanswered, r->consults));
+	report_csv_int(f, report_pct_s(r->ack_ms, r->nack, 50));
+	report_csv_int(f, report_pct_s(r->ack_ms, r->nack, 90));
+	report_csv_int(f, report_pct_s(r->resolve_ms, r->nresolve, 50));
+	printf("%c%d%c%" PRId64, f->sep, r->resolved, f->sep, r->pages);
 	for (i = 0; i < c->cf.noutcomes && i < MAX_OUTCOMES; i++)
-		printf(",%d", r->outcomes[i]);
+		printf("%c%d", f->sep, r->outcomes[i]);
 	fputs("\r\n", stdout);
 }
 
-/* RFC 4180: a header line, the rows, then the total; durations in seconds. */
+/* A header line, the rows, then the total; durations in seconds. */
 static int
-report_csv(struct ctl *c, const char *by, struct report *rp)
+report_csv(struct ctl *c, const struct report_csv_form *f, const char *by,
+    struct report *rp)
 {
-	size_t	i;
-	int	k;
+	static const char	*const head[] = { "name", "consults",
+	    "acknowledged", "unanswered", "escalated", "escalation_rate",
+	    "unanswered_rate", "ack_p50_s", "ack_p90_s", "resolve_p50_s",
+	    "resolved", "pages" };
+	size_t			 i;
+	int			 k;
 
-	printf("%s,name,consults,acknowledged,unanswered,escalated,"
-	    "escalation_rate,unanswered_rate,ack_p50_s,ack_p90_s,resolve_p50_s,"
-	    "resolved,pages", by);
-	for (k = 0; k < c->cf.noutcomes && k < MAX_OUTCOMES; k++)
-		printf(",%s", c->cf.outcomes[k]);
+	if (f->bom)
+		fputs("\xef\xbb\xbf", stdout);
+	report_csv_field(f, by);
+	for (i = 0; i < nitems(head); i++)
+		printf("%c%s", f->sep, head[i]);
+	for (k = 0; k < c->cf.noutcomes && k < MAX_OUTCOMES; k++) {
+		putchar(f->sep);
+		report_csv_field(f, c->cf.outcomes[k]);
+	}
 	fputs("\r\n", stdout);
 	for (i = 0; i < rp->nrows; i++)
-		report_csv_row(c, by, rp->rows[i].key, &rp->rows[i], false);
-	report_csv_row(c, by, "total", &rp->total, true);
+		report_csv_row(c, f, by, rp->rows[i].key, &rp->rows[i], false);
+	report_csv_row(c, f, by, "total", &rp->total, true);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "jourctl: could not write the CSV output\n");
 		return CTL_ERROR;
@@ -694,6 +769,11 @@ ctl_report(struct ctl *c, const struct ctl_options *o)
 	else {
 		fprintf(stderr, "jourctl: report: --by %s: expected track, unit, "
 		    "responder or month\n", by);
+		return CTL_USAGE;
+	}
+	if (o->excel && !o->csv) {
+		fprintf(stderr, "jourctl: report: --excel is a form of --csv: "
+		    "give both\n");
 		return CTL_USAGE;
 	}
 	if (o->csv && c->json) {
@@ -725,7 +805,8 @@ ctl_report(struct ctl *c, const struct ctl_options *o)
 	if (c->json)
 		rc = report_json(c, by, o->since, until, &rp);
 	else if (o->csv)
-		rc = report_csv(c, by, &rp);
+		rc = report_csv(c, o->excel ? &report_csv_excel :
+		    &report_csv_rfc, by, &rp);
 	else {
 		report_table(c, by, o->since, until, &rp);
 		rc = CTL_OK;

@@ -35,7 +35,9 @@
 	" c.acked_by, c.resolved_at, c.outcome, c.max_step, c.pages_sent," \
 	" c.callback, c.text," \
 	" (SELECT count(*) FROM events e WHERE e.consult_id = c.id" \
-	" AND e.type = 'no_oncall')"
+	" AND e.type = 'no_oncall')," \
+	" (SELECT name FROM people WHERE phone = c.requester)," \
+	" (SELECT name FROM people WHERE phone = c.acked_by)"
 
 static const char sql_consults[] =
     "SELECT " SHOW_CONSULT_COLS " FROM consults c"
@@ -108,6 +110,8 @@ struct show_consult {
 	char	requester[32];
 	jtime_t	created_at, acked_at, resolved_at;
 	char	acked_by[32];		/* "" = NULL */
+	char	requester_name[64];	/* "" = not in the directory */
+	char	acked_by_name[64];
 	char	outcome[WORD_MAX];	/* "" = NULL */
 	int	step;			/* step reached, from 1; 0 = never paged */
 	int64_t	pages_sent;
@@ -243,6 +247,10 @@ show_consult_read(struct ctl *c, sqlite3_stmt *st, struct show_consult *sc)
 	snprintf(sc->callback, sizeof(sc->callback), "%s", db_text(st, 11));
 	text_copy(sc->text, sizeof(sc->text), db_text(st, 12));
 	sc->no_oncall = sqlite3_column_int64(st, 13);
+	text_copy(sc->requester_name, sizeof(sc->requester_name),
+	    db_text(st, 14));
+	text_copy(sc->acked_by_name, sizeof(sc->acked_by_name),
+	    db_text(st, 15));
 
 	if ((lg = db_stmt(c->db, sql_legs)) == NULL)
 		return -1;
@@ -292,9 +300,13 @@ show_consult_json(struct ctl *c, struct json *j, const struct show_consult *sc,
 	json_array_end(j);
 	json_kv_string(j, "state", sc->state);
 	json_kv_string(j, "requester", sc->requester);
+	json_kv_string(j, "requester_name",
+	    sc->requester_name[0] ? sc->requester_name : NULL);
 	ctl_json_time(j, "created_at", sc->created_at);
 	ctl_json_time(j, "acked_at", sc->acked_at);
 	json_kv_string(j, "acked_by", sc->acked_by[0] ? sc->acked_by : NULL);
+	json_kv_string(j, "acked_by_name",
+	    sc->acked_by_name[0] ? sc->acked_by_name : NULL);
 	ctl_json_time(j, "resolved_at", sc->resolved_at);
 	json_kv_string(j, "outcome", sc->outcome[0] ? sc->outcome : NULL);
 	/* Steps count from 1 wherever people read them; null = never paged. */
@@ -330,10 +342,45 @@ show_consult_json(struct ctl *c, struct json *j, const struct show_consult *sc,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * "Erik Jourlund +46701740620" in at most width code points: the name is
+ * cut, never the number; the number alone when the name is unknown.
+ */
+static void
+show_who(const char *name, const char *phone, int width, char *buf,
+    size_t sz)
+{
+	char	cut[128];
+	size_t	at = 0;
+	int	room, kept = 0;
+
+	room = width - (int)text_codepoints(phone) - 1;
+	if (name[0] == '\0' || room < 4) {
+		snprintf(buf, sz, "%s", phone);
+		return;
+	}
+	text_clean(cut, sizeof(cut), name, strlen(name));
+	if ((int)text_codepoints(cut) > room) {
+		/* Keep room - 3 code points of the name and "...": cells are
+		 * cleaned again when printed, and cleaning spells U+2026 so. */
+		while (cut[at] != '\0' && kept < room - 3) {
+			do
+				at++;
+			while (((unsigned char)cut[at] & 0xc0) == 0x80);
+			kept++;
+		}
+		snprintf(buf, sz, "%.*s... %s", (int)at, cut, phone);
+	} else
+		snprintf(buf, sz, "%s %s", cut, phone);
+}
+
+/* Room for a name of 15 code points beside an E.164 number. */
+#define SHOW_WHO_WIDTH	28
+
 static void
 show_consult_header(bool gaps)
 {
-	printf("%6s  %-16s  %-8s  %-14s  %-12s  %-13s  %-13s  %6s  %4s%s\n",
+	printf("%6s  %-16s  %-8s  %-14s  %-12s  %-28s  %-28s  %6s  %4s%s\n",
 	    "ID", "CREATED", "TRACK", "UNITS", "STATE", "REQUESTER", "ACKED BY",
 	    "ACK_S", "STEP", gaps ? "  GAPS" : "");
 }
@@ -342,6 +389,7 @@ static void
 show_consult_line(const struct show_consult *sc, bool gaps)
 {
 	char	created[32], units[MAX_LEGS * UNIT_MAX], ack[24], step[12];
+	char	who[160];
 
 	ctl_local(sc->created_at, false, created, sizeof(created));
 	show_units_joined(sc, units, sizeof(units));
@@ -358,8 +406,15 @@ show_consult_line(const struct show_consult *sc, bool gaps)
 	show_cell(sc->track, 8);
 	show_cell(units, 14);
 	show_cell(sc->state, 12);
-	show_cell(sc->requester, 13);
-	show_cell(sc->acked_by[0] ? sc->acked_by : "-", 13);
+	show_who(sc->requester_name, sc->requester, SHOW_WHO_WIDTH, who,
+	    sizeof(who));
+	show_cell(who, SHOW_WHO_WIDTH);
+	if (sc->acked_by[0])
+		show_who(sc->acked_by_name, sc->acked_by, SHOW_WHO_WIDTH, who,
+		    sizeof(who));
+	else
+		snprintf(who, sizeof(who), "-");
+	show_cell(who, SHOW_WHO_WIDTH);
 	printf("%6s  %4s", ack, step);
 	if (gaps)
 		printf("  %4" PRId64, sc->no_oncall);

@@ -61,6 +61,15 @@ static const char sql_open_pages[] =
     " WHERE p.to_phone = ?1 AND p.closed_at IS NULL"
     " AND (?2 = 0 OR l.state = 'paging')"
     " GROUP BY p.consult_id ORDER BY p.consult_id LIMIT 8";
+/* Every consult with a page to ?1 not yet closed, its latest page's code
+ * and whether that page's leg still waits for an answer. */
+static const char sql_open_codes[] =
+    "SELECT p.consult_id, p.code, c.track, group_concat(l.unit),"
+    " l.state = 'paging', max(p.id)"
+    " FROM pages p JOIN consults c ON c.id = p.consult_id"
+    " JOIN legs l ON l.consult_id = p.consult_id AND l.idx = p.leg"
+    " WHERE p.to_phone = ?1 AND p.closed_at IS NULL"
+    " GROUP BY p.consult_id ORDER BY p.consult_id";
 static const char sql_consult_brief[] =
     "SELECT state, acked_by, acked_at, requester, callback FROM consults"
     " WHERE id = ?";
@@ -576,6 +585,52 @@ inbound_response_legs(struct jourd *j, const struct sms_cmd *cmd,
 	return applied;
 }
 
+static const char	*inbound_track_keyword(struct jourd *, const char *);
+
+/*
+ * Answers a code the sender has no page with by naming the codes they do
+ * have open, each with the answer it takes now (KLAR once acknowledged),
+ * so that a tired responder is not sent hunting for an example's "OK 3".
+ */
+static int
+inbound_unknown_code(struct jourd *j, const struct sms_cmd *cmd,
+    const char *from, jtime_t now)
+{
+	struct msg_open_code	 open[MSG_LIST_MAX];
+	char			 kw[MSG_LIST_MAX][WORD_MAX];
+	char			 units[MSG_LIST_MAX][64], text[512];
+	sqlite3_stmt		*st;
+	int			 n = 0, total = 0, rc;
+
+	if ((st = db_stmt(j->db, sql_open_codes)) == NULL)
+		return -1;
+	db_bind_text(st, 1, from);
+	while ((rc = db_row(j->db, st)) == 1) {
+		if (n < MSG_LIST_MAX) {
+			text_copy(kw[n], sizeof(kw[n]),
+			    inbound_track_keyword(j, db_text(st, 2)));
+			text_copy(units[n], sizeof(units[n]), db_text(st, 3));
+			open[n].id = sqlite3_column_int64(st, 0);
+			open[n].code = sqlite3_column_int(st, 1);
+			open[n].keyword = kw[n];
+			open[n].units = units[n];
+			if (sqlite3_column_int(st, 4) == 0)
+				open[n].verb = "KLAR";
+			else
+				open[n].verb = cmd->verb == SMS_NEJ ? "NEJ" :
+				    "OK";
+			n++;
+		}
+		total++;
+	}
+	sqlite3_reset(st);
+	/* Never "none open" because the pages could not be read. */
+	if (rc == -1)
+		return -1;
+	return inbound_answer(j, from, msg_unknown_code(text, sizeof(text),
+	    cmd->code, open, n, total), 0, now);
+}
+
 /* OK, NEJ and KLAR: find the page the responder means and apply it. */
 static int
 inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
@@ -614,8 +669,7 @@ inbound_response(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 			return -1;
 		if (n == 0) {
 			*outcome = "unknown_code";
-			return inbound_answer(j, from, msg_unknown_code(
-			    text, sizeof(text), cmd->code), 0, now);
+			return inbound_unknown_code(j, cmd, from, now);
 		}
 	} else {
 		if ((st = db_stmt(j->db, sql_open_pages)) == NULL)

@@ -66,9 +66,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "log ID", ctl_log },
 	{ "escalations", 0, 0, CTL_OPT_SINCE, CTL_NEED_DB,
 	    "escalations [--since T]", ctl_escalations },
-	{ "report", 0, 0, CTL_OPT_SINCE | CTL_OPT_UNTIL | CTL_OPT_BY | CTL_OPT_CSV,
-	    CTL_NEED_DB, "report [--since T] [--until T] "
-	    "[--by track|unit|responder|month] [--csv]\n"
+	{ "report", 0, 0, CTL_OPT_SINCE | CTL_OPT_UNTIL | CTL_OPT_BY | CTL_OPT_CSV |
+	    CTL_OPT_EXCEL, CTL_NEED_DB, "report [--since T] [--until T] "
+	    "[--by track|unit|responder|month] [--csv [--excel]]\n"
 	    "      p50/p90 are nearest-rank: the ceil(p*n/100)-th smallest of n\n"
 	    "      times, never interpolated (n=1: that time; n=4: 2nd, 4th)",
 	    ctl_report },
@@ -237,6 +237,7 @@ static const struct ctl_opt {
 	{ "to", CTL_OPT_TO, true },
 	{ "check", CTL_OPT_CHECK, false },
 	{ "max-queue-age", CTL_OPT_MAXAGE, true },
+	{ "excel", CTL_OPT_EXCEL, false },
 };
 
 /*
@@ -333,6 +334,9 @@ ctl_parse_args(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv,
 				    "duration (such as 90s, 5m)", cmd->name, val);
 				return CTL_USAGE;
 			}
+			break;
+		case CTL_OPT_EXCEL:
+			o->excel = true;
 			break;
 		}
 	}

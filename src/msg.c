@@ -386,14 +386,6 @@ msg_no_open_page(char *out, size_t sz)
 }
 
 char *
-msg_unknown_code(char *out, size_t sz, int code)
-{
-	snprintf(out, sz, "Kod %d hör inte till något av dina larm. Svara med "
-	    "koden i larmet, t.ex. OK 3.", code);
-	return out;
-}
-
-char *
 msg_already_closed(char *out, size_t sz, int64_t id, const char *state,
     const char *who, const char *callback)
 {
@@ -427,13 +419,13 @@ msg_which_page(char *out, size_t sz, const char *verb, const char *list)
 typedef void msg_item_fn(char *buf, size_t sz, const void *items, int i);
 
 /*
- * Writes the first items that fit in MSG_TWO_SMS characters, separated by
+ * Writes the first items that fit in limit characters, separated by
  * "; ", and "(+N till<hint>)" for the total - shown that did not; an item
  * is dropped again when the count of the rest would not fit after it.
  */
 static char *
-msg_pack(char *out, size_t sz, const void *items, int n, int total,
-    msg_item_fn *fn, const char *hint)
+msg_pack(char *out, size_t sz, size_t limit, const void *items, int n,
+    int total, msg_item_fn *fn, const char *hint)
 {
 	size_t	off[MSG_LIST_MAX + 1], cps[MSG_LIST_MAX + 1];
 	size_t	len = 0, cp = 0, icp, ilen;
@@ -450,7 +442,7 @@ msg_pack(char *out, size_t sz, const void *items, int n, int total,
 		fn(item, sizeof(item), items, i);
 		icp = text_codepoints(item) + (shown ? 2 : 0);
 		ilen = strlen(item) + (shown ? 2 : 0);
-		if (cp + icp > MSG_TWO_SMS || len + ilen >= sz)
+		if (cp + icp > limit || len + ilen >= sz)
 			break;
 		len += (size_t)snprintf(out + len, sz - len, "%s%s",
 		    shown ? "; " : "", item);
@@ -465,7 +457,7 @@ msg_pack(char *out, size_t sz, const void *items, int n, int total,
 		snprintf(tail, sizeof(tail), "(+%d till%s)", total - shown, hint);
 		icp = text_codepoints(tail) + (shown ? 1 : 0);
 		ilen = strlen(tail) + (shown ? 1 : 0);
-		if ((cps[shown] + icp <= MSG_TWO_SMS && off[shown] + ilen < sz) ||
+		if ((cps[shown] + icp <= limit && off[shown] + ilen < sz) ||
 		    shown == 0)
 			break;
 		shown--;
@@ -489,7 +481,7 @@ char *
 msg_kontakt(char *out, size_t sz, const struct msg_contact *c, int n,
     int total)
 {
-	return msg_pack(out, sz, c, n, total, msg_contact_item,
+	return msg_pack(out, sz, MSG_TWO_SMS, c, n, total, msg_contact_item,
 	    ", skriv mer exakt");
 }
 
@@ -562,7 +554,8 @@ char *
 msg_status_list(char *out, size_t sz, const struct msg_status *s, int n,
     int total)
 {
-	return msg_pack(out, sz, s, n, total, msg_status_item, "");
+	return msg_pack(out, sz, MSG_TWO_SMS, s, n, total, msg_status_item,
+	    "");
 }
 
 char *
@@ -576,5 +569,41 @@ char *
 msg_status_not_yours(char *out, size_t sz, int64_t id)
 {
 	snprintf(out, sz, "Du har inget ärende #%lld.", (long long)id);
+	return out;
+}
+
+static void
+msg_open_code_item(char *buf, size_t sz, const void *items, int i)
+{
+	const struct msg_open_code *o = (const struct msg_open_code *)items + i;
+
+	snprintf(buf, sz, "%s %d (#%lld %s %s)", o->verb, o->code,
+	    (long long)o->id, o->keyword, o->units);
+}
+
+char *
+msg_unknown_code(char *out, size_t sz, int code,
+    const struct msg_open_code *open, int n, int total)
+{
+	size_t	len, used;
+
+	if (sz == 0)
+		return out;
+	snprintf(out, sz, "Kod %d hör inte till något av dina larm. ", code);
+	len = strlen(out);
+	if (total <= 0 || n <= 0) {
+		snprintf(out + len, sz - len, "Du har inga öppna larm.");
+		return out;
+	}
+	snprintf(out + len, sz - len, "Dina öppna larm: ");
+	len = strlen(out);
+	/* The list gets what the words around it leave of one SMS. */
+	used = text_codepoints(out) + 1;
+	if (len + 1 >= sz || used >= MSG_ONE_SMS)
+		return out;
+	msg_pack(out + len, sz - len - 1, MSG_ONE_SMS - used, open, n, total,
+	    msg_open_code_item, "");
+	len += strlen(out + len);
+	snprintf(out + len, sz - len, ".");
 	return out;
 }

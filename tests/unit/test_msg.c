@@ -286,6 +286,55 @@ test_admin_coverage_gap(void **state)
 	assert_true(text_codepoints(out) <= 160);
 }
 
+/* A wrong code is answered with the codes the sender really has open. */
+static void
+test_unknown_code_names_the_open_codes(void **state)
+{
+	const struct msg_open_code	open[2] = {
+		{ "OK", 2, 14, "AKUT", "KARD" },
+		{ "KLAR", 5, 15, "MDK", "KARD,GER" },
+	};
+	char				out[512];
+
+	msg_unknown_code(out, sizeof(out), 7, open, 2, 2);
+	assert_string_equal(out, "Kod 7 hör inte till något av dina larm. "
+	    "Dina öppna larm: OK 2 (#14 AKUT KARD); KLAR 5 (#15 MDK KARD,GER).");
+	msg_unknown_code(out, sizeof(out), 7, NULL, 0, 0);
+	assert_string_equal(out, "Kod 7 hör inte till något av dina larm. "
+	    "Du har inga öppna larm.");
+	assert_null(strstr(out, "OK 3"));
+}
+
+/* However many are open, the answer is one SMS and counts the rest. */
+static void
+test_unknown_code_many_fit_one_sms(void **state)
+{
+	struct msg_open_code	open[MSG_LIST_MAX];
+	char			out[1024], more[32];
+	const char		*p;
+	int			i, shown = 1;
+
+	for (i = 0; i < MSG_LIST_MAX; i++) {
+		open[i].verb = "OK";
+		open[i].code = 10 + i;
+		open[i].id = 1000 + i;
+		open[i].keyword = "AKUT";
+		open[i].units = "PSYK";
+	}
+	msg_unknown_code(out, sizeof(out), 99, open, MSG_LIST_MAX, 40);
+	assert_true(text_codepoints(out) <= MSG_ONE_SMS);
+	for (p = out; (p = strstr(p, "; ")) != NULL; p += 2)
+		shown++;
+	assert_true(shown >= 2);
+	snprintf(more, sizeof(more), "(+%d till).", 40 - shown);
+	assert_non_null(strstr(out, more));
+	assert_non_null(strstr(out, "Dina öppna larm: OK 10 (#1000 AKUT PSYK); "
+	    "OK 11 (#1001 AKUT PSYK)"));
+	/* A small buffer is bounded and terminated. */
+	msg_unknown_code(out, 40, 99, open, MSG_LIST_MAX, 40);
+	assert_true(strlen(out) < 40);
+}
+
 int
 main(void)
 {
@@ -304,6 +353,8 @@ main(void)
 		cmocka_unit_test(test_status_list_newest_first_within_two_sms),
 		cmocka_unit_test(test_list_small_buffer_is_bounded),
 		cmocka_unit_test(test_admin_coverage_gap),
+		cmocka_unit_test(test_unknown_code_names_the_open_codes),
+		cmocka_unit_test(test_unknown_code_many_fit_one_sms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

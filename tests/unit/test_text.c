@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -280,6 +281,40 @@ test_clean_composes(void **state)
 	assert_string_equal(cleaned("a \u0308"), "a \u0308");
 }
 
+/* Each Swedish letter typed decomposed (base + combining mark, as some
+ * phones send it) is the precomposed letter, byte for byte, and folds as
+ * the precomposed one does. */
+static void
+test_clean_composes_swedish(void **state)
+{
+	static const struct {
+		const char	*typed, *want;
+	} letters[] = {
+		{ "A\u030a", "\u00c5" }, { "A\u0308", "\u00c4" },
+		{ "O\u0308", "\u00d6" }, { "a\u030a", "\u00e5" },
+		{ "a\u0308", "\u00e4" }, { "o\u0308", "\u00f6" },
+		{ "e\u0301", "\u00e9" },
+	};
+	char	in[32], want[32], folded[32], folded_want[32];
+	size_t	i;
+
+	for (i = 0; i < nitems(letters); i++) {
+		assert_string_equal(cleaned(letters[i].typed), letters[i].want);
+		/* Inside a word and at its end. */
+		snprintf(in, sizeof(in), "X%sY %s", letters[i].typed,
+		    letters[i].typed);
+		snprintf(want, sizeof(want), "X%sY %s", letters[i].want,
+		    letters[i].want);
+		assert_string_equal(cleaned(in), want);
+		text_fold(cleaned(in), folded, sizeof(folded));
+		text_fold(want, folded_want, sizeof(folded_want));
+		assert_string_equal(folded, folded_want);
+	}
+	assert_string_equal(cleaned("KONTAKT o\u0308ron"), "KONTAKT \u00f6ron");
+	assert_string_equal(cleaned("SO\u0308K PA\u030a A\u0308LVDALEN"),
+	    "S\u00d6K P\u00c5 \u00c4LVDALEN");
+}
+
 /* C0, DEL and C1 controls and invalid UTF-8 never pass; the result is
  * valid UTF-8, and cleaning it again changes nothing. */
 static void
@@ -317,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_clean_space_and_dashes),
 		cmocka_unit_test(test_clean_digits),
 		cmocka_unit_test(test_clean_composes),
+		cmocka_unit_test(test_clean_composes_swedish),
 		cmocka_unit_test(test_clean_controls),
 		cmocka_unit_test(test_fold_swedish),
 		cmocka_unit_test(test_fold_latin),
