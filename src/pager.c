@@ -46,6 +46,7 @@
 #include "log.h"
 #include "spawn.h"
 #include "pager.h"
+#include "sandbox.h"
 #include "text.h"
 
 /* Pause before the device is opened again, doubling up to the maximum. */
@@ -774,6 +775,9 @@ pager_work(struct pager *p)
 	if (p->dev == -1 && now >= p->next_open) {
 		if (pager_open(p, why, sizeof(why))) {
 			log_info("pager: %s open", p->pc->device);
+			/* The line is all it needs from now on. */
+			sandbox_worker("pager",
+			    (const char *const[]){ p->pc->device, NULL });
 			p->reopen = PAGER_REOPEN_MIN;
 			pager_link_opened(&p->link, now);
 		} else {
