@@ -75,7 +75,7 @@ JOURCTL_SRCS = \
 	src/ctl_report.c \
 	src/ctl_roster.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal coverage
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal coverage sandbox
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 
