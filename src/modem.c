@@ -868,7 +868,7 @@ modem_connect(struct modem *m)
 	modem_watch(m);
 	e = GSM_InitConnection(m->sm, 1);
 	modem_unwatch();
-	if (e != ERR_NONE && e == ERR_DEVICENOPERMISSION && sandbox_on()) {
+	if (e == ERR_DEVICENOPERMISSION && sandbox_on()) {
 		/* A new device node (a modem plugged in again) is outside
 		 * this worker's sandbox; a fresh worker's sandbox holds it. */
 		log_warnx("modem: %s cannot be opened from the sandbox; "

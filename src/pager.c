@@ -679,6 +679,13 @@ pager_open(struct pager *p, char *why, size_t whysz)
 		return false;
 	}
 	fd = open(p->pc->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1 && errno == EACCES && sandbox_on()) {
+		/* A new device node (plugged in again) is outside this
+		 * worker's sandbox; a fresh worker's sandbox holds it. */
+		log_warnx("pager: %s cannot be opened from the sandbox; "
+		    "a new worker will open it", p->pc->device);
+		exit(1);
+	}
 	if (fd == -1) {
 		pager_why(why, whysz, "cannot open %s: %s", p->pc->device,
 		    strerror(errno));
