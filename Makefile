@@ -15,7 +15,7 @@ DESTDIR	?=
 BUILD	?= build
 
 CC	?= cc
-PKGS	= gammu libevent sqlite3 inih libsystemd
+PKGS	= gammu libevent sqlite3 inih libsystemd libseccomp
 WARN	= -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	  -Wpointer-arith -Wformat=2 -Wvla -Wundef -Wno-unused-parameter
 CFLAGS	?= -O2 -g
@@ -49,6 +49,7 @@ LIB_SRCS = \
 	src/removal.c \
 	src/inject.c \
 	src/spawn.c \
+	src/sandbox.c \
 	$(BUILD)/schema.c
 
 JOURD_SRCS = \
@@ -74,7 +75,7 @@ JOURCTL_SRCS = \
 	src/ctl_report.c \
 	src/ctl_roster.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal coverage
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal coverage sandbox
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 

@@ -210,11 +210,28 @@ jourd_heartbeat_cb(evutil_socket_t fd, short ev, void *arg)
 	jourd_rearm(j);
 }
 
+/* How a child ended, for the log: a sandboxed worker's SIGSYS must show. */
+static void
+jourd_child_status(int status, char *buf, size_t bufsz)
+{
+	const char	*name;
+
+	if (WIFSIGNALED(status)) {
+		name = sigabbrev_np(WTERMSIG(status));
+		snprintf(buf, bufsz, "died (killed by SIG%s)",
+		    name != NULL ? name : "?");
+	} else if (WIFEXITED(status))
+		snprintf(buf, bufsz, "died (exit status %d)",
+		    WEXITSTATUS(status));
+	else
+		snprintf(buf, bufsz, "died");
+}
+
 static void
 jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	struct jourd	*j = arg;
-	char		 err[512];
+	char		 err[512], how[64];
 	struct config	 cf;
 	int		 status;
 	pid_t		 pid;
@@ -251,9 +268,13 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 		jourd_rearm(j);
 		break;
 	case SIGCHLD:
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			jourd_child_status(status, how, sizeof(how));
 			if ((r = worker_by_pid(j, pid)) != NULL)
-				worker_lost(r, "died");
+				worker_lost(r, how);
+			else	/* already replaced: its socket closed first */
+				log_info("worker %ld %s", (long)pid, how);
+		}
 		break;
 	}
 }

@@ -50,6 +50,7 @@
 #include "spawn.h"
 #include "modem.h"
 #include "phone.h"
+#include "sandbox.h"
 #include "text.h"
 
 #define MODEM_BACKOFF_MIN	(2 * JT_SECOND)
@@ -213,6 +214,7 @@ static jtime_t	modem_hold = MODEM_INCOMPLETE_HOLD;
 static void	modem_lost(struct modem *, const char *, GSM_Error);
 static int	modem_dispatch(struct modem *);
 static void	modem_network(struct modem *);
+static void	modem_free(struct modem *);
 
 #ifdef JOURD_FAULTS
 static void	modem_watch(struct modem *);
@@ -228,7 +230,27 @@ static void	modem_watch(struct modem *);
  *   sendfail N   the next N sends fail
  *   hang-send    the worker stops answering when handed the next send
  *   pinwrong     the SIM refuses the PIN
+ *   forbidden-exec, forbidden-socket
+ *                a call the sandbox forbids (src/sandbox.c): the worker
+ *                must die of it and the parent start another
+ *   write-outside  creating a file beside the phone's directory, which
+ *                the sandbox refuses (the worker lives on)
  */
+static void
+modem_fault_write(const struct modem_conf *mc)
+{
+	char	path[PATH_MAX + 32];
+	int	fd;
+
+	snprintf(path, sizeof(path), "%s/../outside-the-sandbox", mc->device);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
+		log_warn("modem: fault: write-outside refused");
+		return;
+	}
+	log_warnx("modem: fault: write-outside was allowed");
+	close(fd);
+}
+
 static void
 modem_fault(struct modem *m)
 {
@@ -261,6 +283,12 @@ modem_fault(struct modem *m)
 		m->fault_hangsend = true;
 	else if (strcmp(word, "pinwrong") == 0)
 		m->fault_pin = true;
+	else if (strcmp(word, "forbidden-exec") == 0)
+		execl("/bin/true", "true", (char *)NULL);
+	else if (strcmp(word, "forbidden-socket") == 0)
+		close(socket(AF_INET, SOCK_STREAM, 0));
+	else if (strcmp(word, "write-outside") == 0)
+		modem_fault_write(m->mc);
 }
 #endif
 
@@ -648,6 +676,31 @@ modem_mkdirs(const char *path)
 	}
 }
 
+/*
+ * Confines the worker once libGammu has opened the device (src/sandbox.c):
+ * what it may still write is the device (for the dummy phone, its
+ * directory) and the directory of libGammu's log, which it rotates.
+ */
+static void
+modem_sandbox(const struct modem_conf *mc)
+{
+	char		 logdir[PATH_MAX];
+	const char	*rw[3] = { mc->device, NULL, NULL };
+	char		*slash;
+
+	if (mc->logfile[0] != '\0') {
+		snprintf(logdir, sizeof(logdir), "%s", mc->logfile);
+		if ((slash = strrchr(logdir, '/')) == NULL)
+			snprintf(logdir, sizeof(logdir), ".");
+		else if (slash == logdir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		rw[1] = logdir;
+	}
+	sandbox_worker("modem", rw);
+}
+
 /* Fills config section 0 of a fresh state machine; false when out of memory. */
 static bool
 modem_configure(struct modem *m)
@@ -815,12 +868,21 @@ modem_connect(struct modem *m)
 	modem_watch(m);
 	e = GSM_InitConnection(m->sm, 1);
 	modem_unwatch();
+	if (e == ERR_DEVICENOPERMISSION && sandbox_on()) {
+		/* A new device node (a modem plugged in again) is outside
+		 * this worker's sandbox; a fresh worker's sandbox holds it. */
+		log_warnx("modem: %s cannot be opened from the sandbox; "
+		    "a new worker will open it", m->mc->device);
+		modem_free(m);
+		exit(1);
+	}
 	if (e != ERR_NONE) {
 		snprintf(detail, sizeof(detail), "%.64s: %s", m->mc->device,
 		    GSM_ErrorString(e));
 		modem_retry(m, detail);
 		return;
 	}
+	modem_sandbox(m->mc);
 	m->dev_fd = m->mc->driver == DRIVER_AT ?
 	    modem_find_device_fd(m->mc->device) : -1;
 	if (m->mc->driver == DRIVER_AT)

@@ -46,6 +46,7 @@
 #include "log.h"
 #include "spawn.h"
 #include "pager.h"
+#include "sandbox.h"
 #include "text.h"
 
 /* Pause before the device is opened again, doubling up to the maximum. */
@@ -678,6 +679,13 @@ pager_open(struct pager *p, char *why, size_t whysz)
 		return false;
 	}
 	fd = open(p->pc->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1 && errno == EACCES && sandbox_on()) {
+		/* A new device node (plugged in again) is outside this
+		 * worker's sandbox; a fresh worker's sandbox holds it. */
+		log_warnx("pager: %s cannot be opened from the sandbox; "
+		    "a new worker will open it", p->pc->device);
+		exit(1);
+	}
 	if (fd == -1) {
 		pager_why(why, whysz, "cannot open %s: %s", p->pc->device,
 		    strerror(errno));
@@ -774,6 +782,9 @@ pager_work(struct pager *p)
 	if (p->dev == -1 && now >= p->next_open) {
 		if (pager_open(p, why, sizeof(why))) {
 			log_info("pager: %s open", p->pc->device);
+			/* The line is all it needs from now on. */
+			sandbox_worker("pager",
+			    (const char *const[]){ p->pc->device, NULL });
 			p->reopen = PAGER_REOPEN_MIN;
 			pager_link_opened(&p->link, now);
 		} else {

@@ -3,7 +3,7 @@
 # is missing. Safe to run again: it does nothing when all are there.
 set -eu
 pkgs="gcc make pkg-config libgammu-dev libevent-dev libsqlite3-dev libinih-dev
-libcmocka-dev libsystemd-dev sqlite3 python3 tzdata clang libclang-rt-14-dev
+libcmocka-dev libsystemd-dev libseccomp-dev sqlite3 python3 tzdata clang libclang-rt-14-dev
 faketime mandoc"
 # Testing only: libical reads jourctl ical's output back (test_roster.py).
 pkgs="$pkgs libical-dev"

@@ -144,6 +144,10 @@ def test_at_device_that_disappears_and_comes_back():
                 "connected again")
         gw.sms(REQUESTER, "AKUT KARD efter återanslutning")
         gw.wait_air(PRIMARY, "Svara OK 1", timeout=30)
+        # Reconnected from inside the sandbox (the pty is a new one).
+        check("modem: sandbox: on (seccomp" in gw.daemon_log() and
+              "a new worker will open it" not in gw.daemon_log(),
+              gw.daemon_log())
     run(ATGateway(), body)
 
 

@@ -181,3 +181,74 @@ def test_long_trouble_is_an_incident_and_admins_hear_when_it_is_back():
         db.close()
         check(types == ["modem_trouble", "modem_back"], "events: %r" % types)
     run(gw, body)
+
+
+def proc_status(pid):
+    """The fields of /proc/PID/status, or {} once the process is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            return dict(line.rstrip("\n").split(":\t", 1) for line in f
+                        if ":\t" in line)
+    except FileNotFoundError:
+        return {}
+
+
+def test_worker_is_sandboxed_once_connected():
+    def body(gw):
+        pids = children(gw)
+        check(len(pids) == 1, "one modem worker: %r" % pids)
+        st = proc_status(pids[0])
+        check(st.get("NoNewPrivs") == "1", "no new privileges: %r" % st)
+        check(st.get("Seccomp") == "2", "a seccomp filter: %r" % st)
+        check("modem: sandbox: on" in gw.daemon_log(), gw.daemon_log())
+    run(gateway(), body)
+
+
+def forbidden_call_kills_the_worker(word):
+    def body(gw):
+        old = children(gw)
+        fault(gw, word)
+        gw.wait(lambda: "killed by SIGSYS" in gw.daemon_log(), 15,
+                "the worker killed by the filter")
+        check("fault injected: %s" % word in gw.daemon_log(),
+              "the forbidden call was made")
+        gw.wait(lambda: children(gw) and children(gw) != old, 15,
+                "a new worker")
+        gw.wait(lambda: gw.status()["modem"]["state"] == "ready", 15,
+                "modem ready again")
+        new = children(gw)
+        check(proc_status(new[0]).get("Seccomp") == "2",
+              "the new worker is sandboxed too")
+        gw.inject(REQUESTER, "AKUT KARD efter förbjudet anrop")
+        gw.wait_sent(PRIMARY, "Svara OK 1", timeout=15)
+    run(gateway(), body)
+
+
+def test_worker_that_executes_a_program_is_killed_and_replaced():
+    forbidden_call_kills_the_worker("forbidden-exec")
+
+
+def test_worker_that_opens_a_network_socket_is_killed_and_replaced():
+    forbidden_call_kills_the_worker("forbidden-socket")
+
+
+def test_worker_cannot_write_outside_the_phone_directory():
+    def body(gw):
+        pids = children(gw)
+        log = gw.daemon_log()
+        if "landlock: not in this kernel" in log:
+            print("skipped: this kernel has no Landlock")
+            return
+        check("sandbox: on (seccomp, landlock)" in log, log)
+        outside = os.path.join(os.path.dirname(gw.phone),
+                               "outside-the-sandbox")
+        fault(gw, "write-outside")
+        gw.wait(lambda: "fault: write-outside" in gw.daemon_log(), 10,
+                "the write tried")
+        check("write-outside refused: Permission denied" in gw.daemon_log(),
+              gw.daemon_log())
+        check(not os.path.exists(outside), "no file outside the phone")
+        check(children(gw) == pids, "the worker lives on")
+        gw.inject(REQUESTER, "AKUT KARD efter skrivförsök")
+        gw.wait_sent(PRIMARY, "Svara OK 1", timeout=15)
+    run(gateway(), body)

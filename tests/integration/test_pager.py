@@ -329,6 +329,8 @@ def test_pager_device_vanishes_and_comes_back():
         drv.page(24, "1234", 1, "line back")
         drv.expect("result 24 ok")
         check("cannot open" in drv.log(), drv.log())
+        # Opened again from inside the sandbox (the pty is a new one).
+        check("pager: sandbox: on (seccomp" in drv.log(), drv.log())
     with_pager(body)
 
 
