@@ -21,7 +21,7 @@ WARN	= -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -I$(BUILD) \
 	  $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lm
 
 # Modules shared by jourd, jourctl and the tests. Pure ones first.
 LIB_SRCS = \
@@ -49,6 +49,7 @@ LIB_SRCS = \
 	src/removal.c \
 	src/inject.c \
 	src/spawn.c \
+	src/users.c \
 	$(BUILD)/schema.c
 
 JOURD_SRCS = \
@@ -74,7 +75,7 @@ JOURCTL_SRCS = \
 	src/ctl_report.c \
 	src/ctl_roster.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal coverage
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal coverage users
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 
