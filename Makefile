@@ -50,6 +50,7 @@ LIB_SRCS = \
 	src/inject.c \
 	src/spawn.c \
 	src/users.c \
+	src/metrics.c \
 	$(BUILD)/schema.c
 
 JOURD_SRCS = \
@@ -75,7 +76,7 @@ JOURCTL_SRCS = \
 	src/ctl_report.c \
 	src/ctl_roster.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal coverage users
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal coverage users metrics
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 
