@@ -66,7 +66,9 @@ JOURD_SRCS = \
 	src/failover.c \
 	src/clockjump.c \
 	src/daily.c \
-	src/retention.c
+	src/retention.c \
+	src/http.c \
+	src/httpd.c
 
 JOURCTL_SRCS = \
 	src/jourctl.c \
