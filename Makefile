@@ -76,7 +76,8 @@ JOURCTL_SRCS = \
 	src/ctl_daily.c \
 	src/ctl_directory.c \
 	src/ctl_report.c \
-	src/ctl_roster.c
+	src/ctl_roster.c \
+	src/ctl_user.c
 
 UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal coverage users metrics
 

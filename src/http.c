@@ -54,6 +54,10 @@ struct http_ctx {
 	bool			 auth;		/* a users file is set */
 };
 
+/* The worker's one context: libevent hands the accept error callback the
+ * listener's argument, which evhttp owns. */
+static struct http_ctx	http_ctx;
+
 /* One page of the console. */
 struct http_page {
 	const char	*path;
@@ -267,7 +271,7 @@ http_resume_cb(evutil_socket_t fd, short ev, void *arg)
 static void
 http_accept_error_cb(struct evconnlistener *lev, void *arg)
 {
-	struct http_ctx	*c = arg;
+	struct http_ctx	*c = &http_ctx;
 	struct timeval	 tv = { 0, HTTP_ACCEPT_PAUSE * 1000 };
 	int		 e = EVUTIL_SOCKET_ERROR();
 
@@ -404,8 +408,7 @@ http_cap(struct http_ctx *c)
 int
 http_run(const void *arg, int fd)
 {
-	static struct http_ctx	 ctx;
-	struct http_ctx		*c = &ctx;
+	struct http_ctx		*c = &http_ctx;
 	const struct http_conf	*h;
 	char			 err[512];
 	int			 rc = 1;
