@@ -398,10 +398,10 @@ http_cap(struct http_ctx *c)
 	closedir(d);
 	rl.rlim_cur = rl.rlim_max = open + (rlim_t)c->cf->http.max_conns +
 	    HTTP_FD_RESERVE;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
-		log_warn("http: setrlimit");
-		return -1;
-	}
+	/* Without it the process's own limit is the cap: worth a warning,
+	 * not a console the less. */
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("http: max_conns: setrlimit");
 	return 0;
 }
 
