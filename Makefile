@@ -21,7 +21,7 @@ WARN	= -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -I$(BUILD) \
 	  $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lm
 
 # Modules shared by jourd, jourctl and the tests. Pure ones first.
 LIB_SRCS = \
@@ -50,6 +50,8 @@ LIB_SRCS = \
 	src/inject.c \
 	src/spawn.c \
 	src/sandbox.c \
+	src/users.c \
+	src/metrics.c \
 	$(BUILD)/schema.c
 
 JOURD_SRCS = \
@@ -65,7 +67,9 @@ JOURD_SRCS = \
 	src/failover.c \
 	src/clockjump.c \
 	src/daily.c \
-	src/retention.c
+	src/retention.c \
+	src/http.c \
+	src/httpd.c
 
 JOURCTL_SRCS = \
 	src/jourctl.c \
@@ -73,9 +77,10 @@ JOURCTL_SRCS = \
 	src/ctl_daily.c \
 	src/ctl_directory.c \
 	src/ctl_report.c \
-	src/ctl_roster.c
+	src/ctl_roster.c \
+	src/ctl_user.c
 
-UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal coverage sandbox
+UNIT_TESTS = text phone pnr parse config csv roster calendar esc jtime msg espa ipc json import report modem pager db directory ical removal coverage sandbox users metrics
 
 SCHEMA	= $(sort $(wildcard schema/*.sql))
 

@@ -83,6 +83,21 @@ struct pager_conf {
 	jtime_t			reply_timeout;	/* an ACK's longest wait */
 };
 
+/* [http]: the read-only web console, /metrics and /healthz (DESIGN §11). */
+struct http_conf {
+	bool			enabled;	/* the section exists */
+	char			listen[PATH_MAX];	/* unix:PATH or HOST:PORT */
+	char			users[PATH_MAX];	/* name:hash lines, "" = none */
+	int			max_header;	/* bytes of request line and headers */
+	int			max_url;	/* bytes of the request target */
+	int			max_conns;	/* connections open at once */
+	jtime_t			timeout;	/* a connection's idle limit */
+	/* From listen, filled by the load: */
+	char			unix_path[PATH_MAX];	/* "" when TCP */
+	char			host[256];
+	int			port;
+};
+
 struct config {
 	char			path[PATH_MAX];	/* the file that was read */
 
@@ -112,6 +127,7 @@ struct config {
 	struct modem_conf	modems[MAX_MODEMS];
 	int			nmodems;
 	struct pager_conf	pager;
+	struct http_conf	http;
 	struct track_conf	tracks[MAX_TRACKS];	/* index = enum track_id */
 };
 

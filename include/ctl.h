@@ -28,6 +28,7 @@ struct ctl {
 	struct db	*db;		/* NULL: not needed, or status with no database yet */
 	bool		 json;
 	jtime_t		 now;
+	const char	*conf;		/* the configuration file's path */
 };
 
 /* Options a command may take, as bits in its command table entry. */
@@ -41,6 +42,7 @@ struct ctl {
 #define CTL_OPT_TO	0x80	/* --to T */
 #define CTL_OPT_CHECK	0x200	/* --check */
 #define CTL_OPT_MAXAGE	0x400	/* --max-queue-age DURATION */
+#define CTL_OPT_USERS	0x1000	/* --users FILE */
 
 /* Exit codes of status --check, as monitoring plugins have them. */
 #define CTL_CHECK_OK		0
@@ -62,6 +64,7 @@ struct ctl_options {
 	bool	  check;	/* status --check */
 	jtime_t	  max_queue_age;	/* 0 = not given */
 	bool	  excel;
+	char	 *users;	/* user add --users FILE, NULL = not given */
 	char	**args;		/* the positional arguments, in order */
 	int	  nargs;
 };
@@ -126,6 +129,10 @@ int	ctl_coverage(struct ctl *c, const struct ctl_options *o);
 /* The line "coverage: N gap(s) in the next D days" of jourctl status. */
 void	ctl_coverage_status(struct ctl *c);
 int	ctl_backup(struct ctl *c, const struct ctl_options *o);
+
+/* ctl_user.c */
+/* user add NAME [--users FILE]: the web console's users (DESIGN §11). */
+int	ctl_user(struct ctl *c, const struct ctl_options *o);
 
 /*
  * ctl_report.c — needs nothing from the other jourctl files, so that its

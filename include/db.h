@@ -30,6 +30,11 @@ struct db *db_open(const char *path, char *err, size_t errsz);
  * before any migration.
  */
 struct db *db_open_daemon(const char *path, char *err, size_t errsz);
+/*
+ * Opens an existing jourd database with SQLITE_OPEN_READONLY, for the web
+ * console's worker: no migration, no lock, and no write is possible.
+ */
+struct db *db_open_readonly(const char *path, char *err, size_t errsz);
 void db_close(struct db *db);
 sqlite3 *db_handle(struct db *db);
 

@@ -127,6 +127,13 @@ struct jourd {
 	char			 dummy_routes[128];	/* "" = none */
 	jtime_t			 dummy_said;	/* monotonic */
 
+	/* The web console's worker (httpd.c); pid 0 when none runs. */
+	pid_t			 http_pid;
+	int			 http_fd;
+	struct event		*http_respawn;
+	jtime_t			 http_delay;	/* the next restart's pause */
+	jtime_t			 http_started;	/* monotonic */
+
 	/* Modem trouble of the first route (trouble.c). */
 	jtime_t			 trouble_since;	/* wall clock, 0 = none */
 	bool			 trouble_alarm;	/* the incident was recorded */
@@ -234,6 +241,21 @@ void	daily_init(struct jourd *j);
 /* Blanks the texts older than keep_text: the rows blanked, or -1 when the
  * database failed (nothing blanked). */
 int64_t	retention_run(struct jourd *j, jtime_t now);
+
+/* httpd.c */
+/* Keeps argv: the console's worker is jourd run again in worker mode. */
+void	httpd_init(char **argv);
+/* In the console's worker (its environment says so): runs it and returns
+ * its exit status. -1 in jourd itself. */
+int	httpd_worker(const struct config *cf);
+/* The users file of [http], read as the worker will: 0, or -1 with
+ * "FILE:LINE: …" in err (jourd refuses to start). */
+int	httpd_check(const struct config *cf, char *err, size_t errsz);
+/* Starts the console's worker when [http] exists. */
+void	httpd_start(struct jourd *j);
+/* Whether pid was the console's worker; it is restarted after a pause. */
+bool	httpd_exited(struct jourd *j, pid_t pid, int status);
+void	httpd_stop(struct jourd *j);
 
 /* events.c */
 int	event_write(struct jourd *j, int64_t consult, jtime_t ts,

@@ -29,7 +29,7 @@
 #include "phone.h"
 #include "text.h"
 
-enum cfg_section { SEC_DAEMON, SEC_MODEM, SEC_PAGER, SEC_TRACK };
+enum cfg_section { SEC_DAEMON, SEC_MODEM, SEC_PAGER, SEC_TRACK, SEC_HTTP };
 
 enum cfg_type {
 	CT_STRING,	/* copied as written */
@@ -100,6 +100,9 @@ static const char *const config_command_words[] = {
 #define PG_STR(m)	.off = offsetof(struct pager_conf, m), \
 			.size = MSIZE(struct pager_conf, m)
 #define PG_VAL(m)	.off = offsetof(struct pager_conf, m)
+#define HT_STR(m)	.off = offsetof(struct http_conf, m), \
+			.size = MSIZE(struct http_conf, m)
+#define HT_VAL(m)	.off = offsetof(struct http_conf, m)
 #define TR_STR(m)	.off = offsetof(struct track_conf, m), \
 			.size = MSIZE(struct track_conf, m)
 #define TR_VAL(m)	.off = offsetof(struct track_conf, m)
@@ -234,6 +237,28 @@ static const struct cfg_key config_keys[] = {
 	  .help = "longest wait for the paging system's answer to one step "
 	    "of the exchange; 3 unanswered tries make the route's trouble" },
 
+	/* [http] */
+	{ SEC_HTTP, "listen", CT_STRING, HT_STR(listen),
+	  .def = { "unix:/run/jourd/http.sock" },
+	  .help = "where the console listens: unix:PATH (its file mode "
+	    "0660 decides who may read) or HOST:PORT (needs users)" },
+	{ SEC_HTTP, "users", CT_STRING, HT_STR(users), .flags = CK_EMPTY,
+	  .def = { "" },
+	  .help = "file of name:hash lines (yescrypt or SHA-512 crypt; "
+	    "jourctl user add writes them); HTTP Basic is asked for when set" },
+	{ SEC_HTTP, "max_header", CT_INT, HT_VAL(max_header),
+	  .min = 1024, .max = 65536, .def = { "8192" },
+	  .help = "bytes of request line and headers; more is refused" },
+	{ SEC_HTTP, "max_url", CT_INT, HT_VAL(max_url),
+	  .min = 256, .max = 16384, .def = { "2048" },
+	  .help = "bytes of a request's URL; longer is refused (414)" },
+	{ SEC_HTTP, "max_conns", CT_INT, HT_VAL(max_conns),
+	  .min = 1, .max = 1000, .def = { "64" },
+	  .help = "connections open at once; more wait to be accepted" },
+	{ SEC_HTTP, "timeout", CT_DURATION, HT_VAL(timeout),
+	  .min = 1 * JT_SECOND, .max = 5 * JT_MINUTE, .def = { "10s" },
+	  .help = "a connection idle or slow this long is closed" },
+
 	/* [track NAME]: defaults per track as in DESIGN §5. */
 	{ SEC_TRACK, "keywords", CT_WORDS, TR_LIST(keywords, nkeywords),
 	  .flags = CK_KEYWORD,
@@ -284,7 +309,8 @@ static const struct cfg_key config_keys[] = {
 #define INST_DAEMON	0
 #define INST_MODEM0	1
 #define INST_PAGER	(INST_MODEM0 + MAX_MODEMS)
-#define INST_CLOSED	(INST_PAGER + 1)	/* its keys are dates */
+#define INST_HTTP	(INST_PAGER + 1)
+#define INST_CLOSED	(INST_HTTP + 1)	/* its keys are dates */
 #define INST_TRACK0	(INST_CLOSED + 1)
 #define NINST		(INST_TRACK0 + MAX_TRACKS)
 #define INST_NONE	(-1)
@@ -880,6 +906,8 @@ config_base(struct config *cf, int inst)
 		return &cf->tracks[inst - INST_TRACK0];
 	if (inst == INST_PAGER)
 		return &cf->pager;
+	if (inst == INST_HTTP)
+		return &cf->http;
 	if (inst >= INST_MODEM0 && inst < INST_MODEM0 + MAX_MODEMS)
 		return &cf->modems[inst - INST_MODEM0];
 	return cf;
@@ -894,6 +922,8 @@ config_inst_section(int inst)
 		return SEC_MODEM;
 	if (inst == INST_PAGER)
 		return SEC_PAGER;
+	if (inst == INST_HTTP)
+		return SEC_HTTP;
 	return SEC_TRACK;
 }
 
@@ -922,6 +952,7 @@ config_defaults(struct config *cf)
 		    config_track_names[t]);
 	config_section_defaults(SEC_DAEMON, cf);
 	config_section_defaults(SEC_PAGER, &cf->pager);
+	config_section_defaults(SEC_HTTP, &cf->http);
 	/* No [modem] section at all is one dummy modem, the route main. */
 	config_section_defaults(SEC_MODEM, &cf->modems[0]);
 	snprintf(cf->modems[0].name, sizeof cf->modems[0].name, "%s",
@@ -1053,6 +1084,8 @@ config_section(struct cfg_state *st, const char *hdr)
 			return;
 	} else if (nw == 1 && strcasecmp(words[0], "pager") == 0)
 		inst = INST_PAGER;
+	else if (nw == 1 && strcasecmp(words[0], "http") == 0)
+		inst = INST_HTTP;
 	else if (nw == 1 && strcasecmp(words[0], "closed") == 0)
 		inst = INST_CLOSED;
 	else if (nw >= 1 && strcasecmp(words[0], "track") == 0) {
@@ -1071,7 +1104,7 @@ config_section(struct cfg_state *st, const char *hdr)
 		}
 	} else {
 		config_fail(st, st->line, "[%s]: unknown section (daemon, modem, "
-		    "modem NAME, pager, closed or track NAME)", sec);
+		    "modem NAME, pager, http, closed or track NAME)", sec);
 		return;
 	}
 	if (st->secline[inst] != 0) {
@@ -1085,6 +1118,8 @@ config_section(struct cfg_state *st, const char *hdr)
 		st->cf->tracks[inst - INST_TRACK0].enabled = true;
 	if (inst == INST_PAGER)
 		st->cf->pager.enabled = true;
+	if (inst == INST_HTTP)
+		st->cf->http.enabled = true;
 }
 
 /*
@@ -1394,6 +1429,53 @@ config_check_routes(struct cfg_state *st)
 	return 0;
 }
 
+/*
+ * [http] listen into its parts: unix:PATH (a path that fits a socket
+ * address) or HOST:PORT; a TCP listener needs a users file. 0 or -1.
+ */
+static int
+config_check_http(struct cfg_state *st)
+{
+	struct http_conf	*h = &st->cf->http;
+	const char		*colon;
+	char			*end;
+	long			 port;
+	size_t			 hl;
+
+	if (!h->enabled)
+		return 0;
+	h->unix_path[0] = h->host[0] = '\0';
+	h->port = 0;
+	if (strncmp(h->listen, "unix:", 5) == 0) {
+		/* sun_path holds 108 bytes with the NUL. */
+		if (h->listen[5] != '\0' && strlen(h->listen + 5) < 108) {
+			text_copy(h->unix_path, sizeof h->unix_path,
+			    h->listen + 5);
+			return 0;
+		}
+	} else if ((colon = strrchr(h->listen, ':')) != NULL &&
+	    (hl = (size_t)(colon - h->listen)) > 0 && hl < sizeof h->host &&
+	    colon[1] >= '0' && colon[1] <= '9') {
+		errno = 0;
+		port = strtol(colon + 1, &end, 10);
+		if (errno == 0 && *end == '\0' && port > 0 && port < 65536 &&
+		    strcspn(h->listen, " \t") == strlen(h->listen)) {
+			memcpy(h->host, h->listen, hl);
+			h->host[hl] = '\0';
+			h->port = (int)port;
+			if (h->users[0] != '\0')
+				return 0;
+			config_fail(st, config_line_of(st, INST_HTTP, "listen"),
+			    "[http] listen: a TCP listener needs users = FILE "
+			    "(jourctl user add NAME writes one)");
+			return -1;
+		}
+	}
+	config_fail(st, config_line_of(st, INST_HTTP, "listen"), "[http] "
+	    "listen: '%s' is neither unix:PATH nor HOST:PORT", h->listen);
+	return -1;
+}
+
 /* Checks what no single key can: consistency across keys and tracks. */
 static void
 config_crosscheck(struct cfg_state *st)
@@ -1401,7 +1483,7 @@ config_crosscheck(struct cfg_state *st)
 	struct config	*cf = st->cf;
 	int		 t, u, i, j, n = 0;
 
-	if (config_check_routes(st) == -1)
+	if (config_check_routes(st) == -1 || config_check_http(st) == -1)
 		return;
 	for (t = 0; t < MAX_TRACKS; t++) {
 		const struct track_conf *tc = &cf->tracks[t];
@@ -1597,6 +1679,11 @@ config_print_reference(void)
 				printf(";[pager]\n");
 			config_print_key_commented(&config_keys[i]);
 		}
+	printf("\n; The web console, /metrics and /healthz are on only when "
+	    "its section exists:\n;[http]\n");
+	for (i = 0; i < NKEYS; i++)
+		if (config_keys[i].section == SEC_HTTP)
+			config_print_key_commented(&config_keys[i]);
 	printf("\n; Extra closed dates: on these, every \"weekdays\" rule is "
 	    "closed as on a\n; public holiday (tracks and health centres' "
 	    "hours). One line per date,\n; YYYY-MM-DD = why, up to %d. "

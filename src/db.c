@@ -457,6 +457,48 @@ db_open_daemon(const char *path, char *err, size_t errsz)
 	return db_open_as(path, true, err, errsz);
 }
 
+struct db *
+db_open_readonly(const char *path, char *err, size_t errsz)
+{
+	struct db	*db;
+	char		*msg = NULL;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL) {
+		snprintf(err, errsz, "%s: out of memory", path);
+		return NULL;
+	}
+	db->lock_fd = -1;
+	if (snprintf(db->path, sizeof(db->path), "%s", path) >=
+	    (int)sizeof(db->path)) {
+		snprintf(err, errsz, "%s: path too long", path);
+		goto fail;
+	}
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path,
+		    db->h ? sqlite3_errmsg(db->h) : "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	/* WAL readers wait for no writer; this covers a checkpoint only. */
+	sqlite3_busy_timeout(db->h, 1000);
+	if (sqlite3_exec(db->h, "PRAGMA query_only = ON", NULL, NULL, &msg) !=
+	    SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path, msg ? msg : "pragma failed");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (db_version(db) <= 0) {
+		snprintf(err, errsz, "%s: not a jourd database (yet): jourd "
+		    "creates it", path);
+		goto fail;
+	}
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
 void
 db_close(struct db *db)
 {

@@ -31,6 +31,7 @@
 #define CTL_NEED_DB	0x01	/* opens the database */
 #define CTL_CREATE_DB	0x02	/* may create it (imports on a new install) */
 #define CTL_RAW_ARGS	0x04	/* arguments are data: no options after the command */
+#define CTL_OWN_CONF	0x08	/* reads the configuration itself, if at all */
 
 struct ctl_cmd {
 	const char	*name;
@@ -84,6 +85,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "inject [--route NAME] [--time T] [--flash] [--binary] "
 	    "[--drop-part K] [--ref N] FROM TEXT...",
 	    ctl_inject },
+	{ "user", 2, 2, CTL_OPT_USERS, CTL_OWN_CONF,
+	    "user add NAME [--users FILE]", ctl_user },
 };
 
 void
@@ -238,6 +241,7 @@ static const struct ctl_opt {
 	{ "check", CTL_OPT_CHECK, false },
 	{ "max-queue-age", CTL_OPT_MAXAGE, true },
 	{ "excel", CTL_OPT_EXCEL, false },
+	{ "users", CTL_OPT_USERS, true },
 };
 
 /*
@@ -337,6 +341,9 @@ ctl_parse_args(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv,
 			break;
 		case CTL_OPT_EXCEL:
 			o->excel = true;
+			break;
+		case CTL_OPT_USERS:
+			o->users = val;
 			break;
 		}
 	}
@@ -574,7 +581,9 @@ main(int argc, char **argv)
 
 	if (conf == NULL && (conf = getenv("JOURD_CONF")) == NULL)
 		conf = CTL_DEFAULT_CONF;
-	if (config_load(conf, &c.cf, err, sizeof(err)) == -1) {
+	c.conf = conf;
+	if (!(cmd->flags & CTL_OWN_CONF) &&
+	    config_load(conf, &c.cf, err, sizeof(err)) == -1) {
 		if (o.check) {
 			printf("JOURD UNKNOWN - %s\n", err);
 			return CTL_CHECK_UNKNOWN;

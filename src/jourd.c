@@ -272,7 +272,8 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 			jourd_child_status(status, how, sizeof(how));
 			if ((r = worker_by_pid(j, pid)) != NULL)
 				worker_lost(r, how);
-			else	/* already replaced: its socket closed first */
+			else if (!httpd_exited(j, pid, status))
+				/* already replaced: its socket closed first */
 				log_info("worker %ld %s", (long)pid, how);
 		}
 		break;
@@ -288,6 +289,7 @@ main(int argc, char *argv[])
 	char			 err[1024], pid[32];
 	int			 ch, foreground = 0, check = 0, verbose = 0;
 
+	httpd_init(argv);
 	while ((ch = getopt(argc, argv, "c:dhnvK")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -323,6 +325,12 @@ main(int argc, char *argv[])
 	log_init("jourd", foreground || check, verbose);
 	if (config_load(path, &j->cf, err, sizeof(err)) == -1) {
 		fprintf(stderr, "jourd: %s\n", err);
+		return 1;
+	}
+	if ((ch = httpd_worker(&j->cf)) != -1)
+		return ch;
+	if (httpd_check(&j->cf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "jourd: [http] users: %s\n", err);
 		return 1;
 	}
 	if (check) {
@@ -372,6 +380,7 @@ main(int argc, char *argv[])
 	trouble_resume(j);
 	jourd_dummy_check(j, foreground);
 	worker_start_all(j);
+	httpd_start(j);
 	/* Escalations that fell due while jourd was down fire now. */
 	jourd_due_cb(-1, 0, j);
 	/* The roster's gaps ahead and old texts: now, then once a day. */
@@ -388,6 +397,7 @@ main(int argc, char *argv[])
 	outbox_settle(j);
 	jourd_set_status(j, "heartbeat", "0");
 	jourd_set_status(j, "heartbeat_mono", "0");
+	httpd_stop(j);
 	worker_shutdown(j);
 	event_free(j->due_timer);
 	event_free(j->outbox_timer);

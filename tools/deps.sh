@@ -3,10 +3,12 @@
 # is missing. Safe to run again: it does nothing when all are there.
 set -eu
 pkgs="gcc make pkg-config libgammu-dev libevent-dev libsqlite3-dev libinih-dev
-libcmocka-dev libsystemd-dev libseccomp-dev sqlite3 python3 tzdata clang libclang-rt-14-dev
+libcmocka-dev libsystemd-dev libseccomp-dev libcrypt-dev sqlite3 python3 tzdata clang libclang-rt-14-dev
 faketime mandoc"
 # Testing only: libical reads jourctl ical's output back (test_roster.py).
 pkgs="$pkgs libical-dev"
+# Testing only: promtool checks /metrics (test_http.py).
+pkgs="$pkgs prometheus"
 # More packages for one target, e.g. make bench: sh tools/deps.sh gammu-smsd
 pkgs="$pkgs $*"
 missing=""

@@ -18,12 +18,12 @@ warn="$warn -Wno-format-nonliteral"
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 cflags="-std=c11 -D_GNU_SOURCE -g -O1 $warn $san -Iinclude -I$out
 $(pkg-config --cflags sqlite3 inih)"
-libs="$(pkg-config --libs sqlite3 inih) -lm"
+libs="$(pkg-config --libs sqlite3 inih) -lcrypt -lm"
 
 # The modules with no daemon state: parsers, checks and the importer, and
 # the pager worker for its ESPA machine. They are instrumented for
 # coverage; each target links only what it uses.
-srcs="text phone pnr parse config csv roster calendar esc msg espa jtime log json db ipc import pager spawn"
+srcs="text phone pnr parse config csv roster calendar esc msg espa jtime log json db ipc import pager spawn users"
 
 mkdir -p "$out/obj" "$out/corpus" "$out/crashes" "$out/logs"
 sh tools/embed-schema.sh "$out" schema/*.sql || exit 1

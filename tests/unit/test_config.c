@@ -453,7 +453,7 @@ test_error_lines(void **state)
 	expect_err("[track akut]\nrequire_all = no\nsweep = 2s\n",
 	    "t.conf:3: [track akut] sweep: unknown key");
 	expect_err("[daemon]\n\n\n[foo]\n[track akut]\n",
-	    "t.conf:4: [foo]: unknown section (daemon, modem, modem NAME, pager, closed or track NAME)");
+	    "t.conf:4: [foo]: unknown section (daemon, modem, modem NAME, pager, http, closed or track NAME)");
 	expect_err("[track akut]\n[track urgent]\n",
 	    "t.conf:2: [track urgent]: unknown track (akut, halvakut, mdk or "
 	    "pv)");
@@ -843,6 +843,55 @@ test_routes_example_file(void **state)
 	assert_true(cf.tracks[TRACK_AKUT].pager);
 }
 
+/* [http]: the console's listener, its users file and its limits. */
+static void
+test_http(void **state)
+{
+	expect_ok("[track akut]\n");
+	assert_false(cf.http.enabled);
+
+	expect_ok("[http]\n[track akut]\n");
+	assert_true(cf.http.enabled);
+	assert_string_equal(cf.http.listen, "unix:/run/jourd/http.sock");
+	assert_string_equal(cf.http.unix_path, "/run/jourd/http.sock");
+	assert_string_equal(cf.http.users, "");
+	assert_int_equal(cf.http.max_header, 8192);
+	assert_int_equal(cf.http.max_url, 2048);
+	assert_int_equal(cf.http.max_conns, 64);
+	assert_int_equal(cf.http.timeout, 10 * JT_SECOND);
+
+	expect_ok("[http]\nlisten = 127.0.0.1:8480\nusers = /etc/jourd/users\n"
+	    "max_header = 16384\nmax_url = 4096\nmax_conns = 20\n"
+	    "timeout = 30s\n[track akut]\n");
+	assert_string_equal(cf.http.unix_path, "");
+	assert_string_equal(cf.http.host, "127.0.0.1");
+	assert_int_equal(cf.http.port, 8480);
+	assert_string_equal(cf.http.users, "/etc/jourd/users");
+	assert_int_equal(cf.http.max_header, 16384);
+	assert_int_equal(cf.http.max_url, 4096);
+	assert_int_equal(cf.http.max_conns, 20);
+	assert_int_equal(cf.http.timeout, 30 * JT_SECOND);
+
+	expect_ok("[http]\nlisten = unix:var/http.sock\n[track akut]\n");
+	assert_string_equal(cf.http.unix_path, "var/http.sock");
+
+	expect_err("[http]\nlisten = 127.0.0.1:8480\n[track akut]\n",
+	    "t.conf:2: [http] listen: a TCP listener needs users = FILE "
+	    "(jourctl user add NAME writes one)");
+	expect_err("[http]\nlisten = 127.0.0.1\nusers = u\n[track akut]\n",
+	    "t.conf:2: [http] listen: '127.0.0.1' is neither unix:PATH nor "
+	    "HOST:PORT");
+	expect_err("[http]\nlisten = 127.0.0.1:70000\nusers = u\n",
+	    "t.conf:2: [http] listen: '127.0.0.1:70000' is neither unix:PATH "
+	    "nor HOST:PORT");
+	expect_err("[http]\nlisten = unix:\n", "t.conf:2: [http] listen: "
+	    "'unix:' is neither unix:PATH nor HOST:PORT");
+	expect_err("[http]\nmax_conns = 0\n", "t.conf:2: [http] max_conns: "
+	    "0 is out of range (1..1000)");
+	expect_err("[http]\n[http]\n", "t.conf:2: [http]: duplicate section "
+	    "(first at line 1)");
+}
+
 /* [modem NAME] sections are routes in file order; [pager]; their checks. */
 static void
 test_routes(void **state)
@@ -1029,6 +1078,7 @@ main(void)
 		cmocka_unit_test(test_closed_dates),
 		cmocka_unit_test(test_daily_keys),
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_http),
 		cmocka_unit_test(test_routes_example_file),
 	};
 
