@@ -26,6 +26,7 @@
 
 #include "calendar.h"
 #include "config.h"
+#include "jtime.h"
 #include "phone.h"
 #include "text.h"
 
@@ -287,9 +288,6 @@ static const struct cfg_key config_keys[] = {
  */
 #define CONFIG_READ_MAX	4096
 
-/* The longest duration accepted at all: ten years. */
-#define DURATION_MAX	((jtime_t)3650 * DUR_DAY)
-
 struct cfg_state {
 	struct config	*cf;
 	const char	*name;		/* file name for messages */
@@ -351,31 +349,7 @@ config_is_space(int c)
 jtime_t
 config_parse_duration(const char *s)
 {
-	const char	*p = s;
-	jtime_t		 n = 0, mult;
-
-	if (s == NULL || !isdigit((unsigned char)*p))
-		return -1;
-	for (; isdigit((unsigned char)*p); p++) {
-		if (n > (DURATION_MAX - (*p - '0')) / 10)
-			return -1;
-		n = n * 10 + (*p - '0');
-	}
-	if (*p == '\0' || strcmp(p, "s") == 0)
-		mult = JT_SECOND;
-	else if (strcmp(p, "ms") == 0)
-		mult = 1;
-	else if (strcmp(p, "m") == 0)
-		mult = JT_MINUTE;
-	else if (strcmp(p, "h") == 0)
-		mult = JT_HOUR;
-	else if (strcmp(p, "d") == 0)
-		mult = DUR_DAY;
-	else
-		return -1;
-	if (n > DURATION_MAX / mult)
-		return -1;
-	return n * mult;
+	return jtime_parse_span(s);
 }
 
 /* Reads "H:MM" or "HH:MM" at *pp into minutes after midnight; -1 if bad. */
@@ -660,7 +634,7 @@ config_describe(const struct cfg_key *k, char *buf, size_t sz)
 	case CT_DURATION:
 		config_fmt_duration(k->min, lo, sizeof lo);
 		config_fmt_duration(k->max, hi, sizeof hi);
-		snprintf(buf, sz, "duration %s..%s (ms, s, m, h, d; a bare "
+		snprintf(buf, sz, "duration %s..%s (ms, s, m, h, d, w; a bare "
 		    "number is seconds)", lo, hi);
 		break;
 	case CT_INT:
@@ -792,7 +766,7 @@ config_set(const struct cfg_key *k, void *base, const char *value, char *why,
 	case CT_DURATION:
 		if ((d = config_parse_duration(value)) == -1) {
 			snprintf(why, whysz, "'%s' is not a duration (such as "
-			    "250ms, 30s, 5m, 2h)", value);
+			    "250ms, 30s, 5m, 2h, 2w)", value);
 			return -1;
 		}
 		if (d < k->min || d > k->max) {

@@ -172,6 +172,7 @@ test_durations(void **state)
 	assert_int_equal(config_parse_duration("5m"), 5 * JT_MINUTE);
 	assert_int_equal(config_parse_duration("2h"), 2 * JT_HOUR);
 	assert_int_equal(config_parse_duration("3d"), 72 * JT_HOUR);
+	assert_int_equal(config_parse_duration("2w"), 14 * 24 * JT_HOUR);
 	assert_int_equal(config_parse_duration("45"), 45 * JT_SECOND);
 	assert_int_equal(config_parse_duration("0"), 0);
 	assert_int_equal(config_parse_duration("0s"), 0);
@@ -196,21 +197,21 @@ test_durations(void **state)
 	assert_int_equal(cf.tracks[TRACK_AKUT].ack_timeout, 90 * JT_SECOND);
 	expect_err("[track akut]\nack_timeout = 0\n",
 	    "t.conf:2: [track akut] ack_timeout: 0 is out of range (duration "
-	    "1s..7d (ms, s, m, h, d; a bare number is seconds))");
+	    "1s..7d (ms, s, m, h, d, w; a bare number is seconds))");
 	expect_err("[track akut]\nack_timeout = -1\n",
 	    "t.conf:2: [track akut] ack_timeout: '-1' is not a duration (such "
-	    "as 250ms, 30s, 5m, 2h)");
+	    "as 250ms, 30s, 5m, 2h, 2w)");
 	expect_err("[track akut]\nack_timeout = 99999999999h\n",
 	    "t.conf:2: [track akut] ack_timeout: '99999999999h' is not a "
-	    "duration (such as 250ms, 30s, 5m, 2h)");
+	    "duration (such as 250ms, 30s, 5m, 2h, 2w)");
 	expect_err("[track akut]\n[modem]\nsweep = 50ms\n",
 	    "t.conf:3: [modem] sweep: 50ms is out of range (duration "
-	    "100ms..1h (ms, s, m, h, d; a bare number is seconds))");
+	    "100ms..1h (ms, s, m, h, d, w; a bare number is seconds))");
 	expect_ok("[track akut]\n[modem]\nsweep = 250ms\n");
 	assert_int_equal(cf.modems[0].sweep, 250);
 	expect_err("[track akut]\n[daemon]\nreply_period =\n",
 	    "t.conf:3: [daemon] reply_period: empty value (expected duration "
-	    "1s..7d (ms, s, m, h, d; a bare number is seconds))");
+	    "1s..7d (ms, s, m, h, d, w; a bare number is seconds))");
 }
 
 static void
@@ -447,7 +448,7 @@ test_error_lines(void **state)
 	    "[track akut]\n";
 
 	expect_err(text, "t.conf:9: [modem] sweep: '5x' is not a duration (such "
-	    "as 250ms, 30s, 5m, 2h)");
+	    "as 250ms, 30s, 5m, 2h, 2w)");
 	expect_err("[track akut]\nopen = always\n\n[daemon]\ncolour = blue\n",
 	    "t.conf:5: [daemon] colour: unknown key");
 	expect_err("[track akut]\nrequire_all = no\nsweep = 2s\n",
