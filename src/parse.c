@@ -88,6 +88,59 @@ static const char *const parse_verb_names[] = {
 	[SMS_JOUR] = "jour",
 };
 
+bool
+parse_is_command_word(const char *folded)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(parse_table) / sizeof(parse_table[0]); i++)
+		if (strcmp(folded, parse_table[i].word) == 0)
+			return true;
+	return false;
+}
+
+bool
+parse_unit_code(const char *in, char out[UNIT_MAX])
+{
+	size_t	i;
+
+	for (i = 0; in[i] != '\0'; i++) {
+		char	c = in[i];
+
+		if (i + 1 >= UNIT_MAX)
+			return false;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_'))
+			return false;
+		out[i] = c;
+	}
+	out[i] = '\0';
+	return i > 0;
+}
+
+bool
+parse_role_name(const char *in, char out[ROLE_MAX])
+{
+	size_t	i;
+
+	for (i = 0; in[i] != '\0'; i++) {
+		char	c = in[i];
+
+		if (i + 1 >= ROLE_MAX)
+			return false;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '-'))
+			return false;
+		out[i] = c;
+	}
+	out[i] = '\0';
+	return i > 0;
+}
+
 static bool
 parse_is_space(char c)
 {

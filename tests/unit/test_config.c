@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "parse.h"
 
 #ifndef CONF_EXAMPLE
 #define CONF_EXAMPLE "conf/jourd.conf.example"
@@ -397,6 +398,15 @@ test_word_lists(void **state)
 	expect_err("[track akut]\nkeywords = A B C D E F G H I\n",
 	    "t.conf:2: [track akut] keywords: too many items (at most 8)");
 
+	/* Every word the SMS grammar knows, and none other, is refused. */
+	expect_err("[track akut]\nkeywords = akut kvitt\n",
+	    "t.conf:2: [track akut] keywords: 'kvitt' is an SMS command word");
+	expect_err("[track akut]\nkeywords = info\n",
+	    "t.conf:2: [track akut] keywords: 'info' is an SMS command word");
+	assert_true(parse_is_command_word("?"));
+	assert_true(parse_is_command_word("AVBOJ"));
+	assert_false(parse_is_command_word("AKUT"));
+	assert_false(parse_is_command_word("ok"));
 	/* An outcome may be a command word: it follows KLAR. */
 	expect_ok("[track akut]\n[daemon]\noutcomes = OK\n");
 	assert_string_equal(cf.outcomes[0], "OK");
@@ -423,13 +433,17 @@ test_roles(void **state)
 	    "t.conf:2: [track akut] escalation: role "
 	    "'abcdefghijklmnopqrstuvwxyz' is too long (at most 23 characters)");
 
-	expect_ok("[track pv]\nafter_hours = JOUR-2\n");
-	assert_string_equal(cf.tracks[TRACK_PV].after_hours, "JOUR-2");
+	/* The directory's rule (parse_unit_code): stored as the import does. */
+	expect_ok("[track pv]\nafter_hours = jour_2\n");
+	assert_string_equal(cf.tracks[TRACK_PV].after_hours, "JOUR_2");
 	expect_ok("[track pv]\nafter_hours =\n");
 	assert_string_equal(cf.tracks[TRACK_PV].after_hours, "");
 	expect_err("[track pv]\nafter_hours = JOUR CENTRAL\n",
 	    "t.conf:2: [track pv] after_hours: 'JOUR CENTRAL' is not a unit "
-	    "code (A-Z, a-z, 0-9, _ -)");
+	    "code (A-Z, 0-9 and _)");
+	expect_err("[track pv]\nafter_hours = JOUR-2\n",
+	    "t.conf:2: [track pv] after_hours: 'JOUR-2' is not a unit "
+	    "code (A-Z, 0-9 and _)");
 }
 
 static void
