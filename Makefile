@@ -251,6 +251,6 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/jourd.service
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/jourd.service
 
-# Fails on any mandoc warning in the manual pages.
+# Fails on any mandoc or groff warning, or quotes that do not pair up.
 manlint:
-	mandoc -Tlint -Wwarning $(MANS)
+	sh tools/manlint.sh $(MANS)
