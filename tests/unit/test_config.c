@@ -354,6 +354,15 @@ test_phone_lists(void **state)
 	assert_int_equal(cf.nadmins, 2);
 	assert_string_equal(cf.admins[1], "+46701740698");
 
+	/* README §3: one number alone may keep its spaces; several without
+	 * commas split at the spaces. */
+	expect_ok("[track akut]\n[daemon]\nadmins = 070-174 06 99\n");
+	assert_int_equal(cf.nadmins, 1);
+	assert_string_equal(cf.admins[0], "+46701740699");
+	expect_ok("[track akut]\n[daemon]\nadmins = 070-174 06 99,\n");
+	assert_int_equal(cf.nadmins, 1);
+	assert_int_equal(load("[track akut]\n[daemon]\nadmins = 070-174 06 99 "
+	    "070-174 06 98\n"), -1);
 	expect_ok("[track akut]\n[daemon]\nadmins =\n");
 	assert_int_equal(cf.nadmins, 0);
 
