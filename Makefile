@@ -8,7 +8,8 @@
 #   make crashtest  SIGKILL jourd 110+ times over 1,100+ SMS; nothing may be lost
 #                   (CRASH_MODEMS=2: two modems, messages moving between them)
 #   make fuzz       run every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
-#   make install    PREFIX=/usr/local DESTDIR= (binaries, unit, manual pages)
+#   make install    PREFIX=/usr/local DESTDIR= (binaries, unit, sysusers.d,
+#                   tmpfiles.d, manual pages)
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -276,7 +277,10 @@ install: all
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' systemd/jourd.service \
 	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/jourd.service
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/jourd.service
+	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d
+	install -m 644 systemd/jourd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/jourd.conf
+	install -m 644 systemd/jourd.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/jourd.conf
 
-# Fails on any mandoc warning in the manual pages.
+# Fails on any mandoc or groff warning, or quotes that do not pair up.
 manlint:
-	mandoc -Tlint -Wwarning $(MANS)
+	sh tools/manlint.sh $(MANS)

@@ -31,6 +31,7 @@
 #include "jtime.h"
 #include "log.h"
 #include "parse.h"
+#include "store.h"
 #include "text.h"
 
 static long	bench_committed, bench_retried;
@@ -208,6 +209,11 @@ main(int argc, char *argv[])
 	if (config_load(argv[1], &j->cf, err, sizeof(err)) == -1 ||
 	    (j->db = db_open(j->cf.database, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "bench_pipeline: %s\n", err);
+		return 1;
+	}
+	/* As jourd does at start: the codes consults.outcome may hold. */
+	if (store_outcomes(j->db, &j->cf) == -1) {
+		fprintf(stderr, "bench_pipeline: the outcome codes\n");
 		return 1;
 	}
 	for (k = 0; k < 3; k++) {

@@ -152,8 +152,9 @@ int config_load_string(const char *name, const char *text, struct config *cf,
 int config_track_by_keyword(const struct config *cf, const char *folded);
 
 /*
- * Parses "250ms", "30s", "5m", "2h", "3d" or a bare number of seconds into
- * ms; -1 if bad or longer than ten years. "0" gives 0: callers check bounds.
+ * Parses "250ms", "30s", "5m", "2h", "3d", "2w" or a bare number of seconds
+ * into ms (jtime_parse_span); -1 if bad or longer than ten years. "0" gives
+ * 0: callers check bounds.
  */
 jtime_t config_parse_duration(const char *s);
 

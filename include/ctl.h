@@ -102,7 +102,6 @@ struct report_sample {
 /* jourctl.c */
 void	ctl_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 jtime_t	ctl_col_time(sqlite3_stmt *st, int col);
-void	ctl_json_time(struct json *j, const char *key, jtime_t t);
 char	*ctl_local(jtime_t t, bool seconds, char *buf, size_t sz);
 int	ctl_json_finish(struct json *j);
 

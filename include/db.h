@@ -72,8 +72,8 @@ const char *db_text(sqlite3_stmt *st, int i);
 /* Binds text, or NULL when s is NULL. */
 int db_bind_text(sqlite3_stmt *st, int i, const char *s);
 
-/* Binds an integer, or NULL when v == 0 and zero_is_null. */
-int db_bind_time(sqlite3_stmt *st, int i, jtime_t v);	/* 0 → NULL */
+/* Binds a time in ms, or NULL when v is 0. */
+int db_bind_time(sqlite3_stmt *st, int i, jtime_t v);
 
 /* The last error message of the connection. */
 const char *db_errmsg(struct db *db);

@@ -189,7 +189,6 @@ bool	failover_other(struct jourd *j, const struct route *r,
 
 /* trouble.c */
 /* Stockholm "HH:MM" of t, with the date when it is not now's day. */
-void	trouble_clock(jtime_t t, jtime_t now, char *buf, size_t sz);
 void	trouble_resume(struct jourd *j);
 void	trouble_start(struct jourd *j, const char *why);
 void	trouble_ready(struct jourd *j);

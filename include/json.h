@@ -54,6 +54,8 @@ void	json_kv_int(struct json *j, const char *key, int64_t v);
 void	json_kv_double(struct json *j, const char *key, double v);
 void	json_kv_null(struct json *j, const char *key);
 void	json_kv_bool(struct json *j, const char *key, bool v);
+/* An instant as ISO 8601 with the Stockholm offset (jtime_iso); 0 is null. */
+void	json_kv_time(struct json *j, const char *key, jtime_t t);
 
 /* Writes s as a quoted, escaped JSON string to fp (no structure tracking). */
 void	json_write_string(FILE *fp, const char *s);

@@ -61,8 +61,27 @@ void jtime_watch_take(struct jtime_watch *w, jtime_t step);
 int jtime_parse(const char *s, jtime_t *out);
 
 /*
+ * The one duration grammar, of the configuration and of jourctl: digits and
+ * a unit, "ms", "s", "m", "h", "d" or "w" (weeks); a bare number is seconds.
+ * At most ten years. Returns ms, or -1 when it is not such a span.
+ */
+#define JTIME_SPAN_MAX	((jtime_t)3650 * 24 * JT_HOUR)
+jtime_t jtime_parse_span(const char *s);
+
+/* Whether y-m-d is a date of the Gregorian calendar. */
+bool jtime_valid_date(int y, int m, int d);
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+int64_t jtime_days_from_civil(int64_t y, int m, int d);
+
+/* The date of day `days` since 1970-01-01; the inverse of the above. */
+void jtime_civil_from_days(int64_t days, int *y, int *m, int *d);
+
+/*
  * Parses a --since/--until argument: an absolute time (jtime_parse) or a
- * span back from now ("90m", "24h", "7d"). Returns 0 or -1.
+ * span back from now in jtime_parse_span's grammar ("90m", "24h", "2w"),
+ * whose unit is required here: "--since 2026" is no span of seconds.
+ * Returns 0 or -1.
  */
 int jtime_parse_since(const char *s, jtime_t now, jtime_t *out);
 

@@ -65,6 +65,25 @@ char *msg_cancel_confirm(char *out, size_t sz, const struct msg_consult *c);
 char *msg_stand_down(char *out, size_t sz, const struct msg_consult *c,
     const char *why);
 
+/* What parse_sms found wrong, as the words an error reply quotes. */
+enum msg_parse {
+	MSG_PARSE_TOO_MANY_UNITS,
+	MSG_PARSE_ONE_UNIT,
+	MSG_PARSE_NO_UNIT,
+	MSG_PARSE_NO_KEYWORD,
+	MSG_PARSE_BAD_ID,
+	MSG_PARSE_NO_ID,
+	MSG_PARSE_BAD_CODE,
+	MSG_PARSE_UNKNOWN_OUTCOME,	/* followed by ": " and the word */
+	MSG_PARSE_UNKNOWN_COMMAND	/* followed by ": " and the word */
+};
+const char *msg_parse_error(enum msg_parse what);
+/* Why a holder may stand down, for msg_stand_down; who: the one who
+ * acknowledged (MSG_WHY_ACKED only). */
+enum msg_why { MSG_WHY_CANCELLED, MSG_WHY_RESOLVED, MSG_WHY_ACKED };
+char *msg_stand_down_why(char *out, size_t sz, enum msg_why why,
+    const char *who);
+
 char *msg_jour_confirm(char *out, size_t sz, const char *unit,
     const char *role, const char *until);
 char *msg_jour_taken(char *out, size_t sz, const char *who, const char *unit,

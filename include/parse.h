@@ -85,6 +85,27 @@ struct sms_cmd {
 /* Parses text (NUL-terminated UTF-8) into *out. */
 void parse_sms(const char *text, const struct parse_ctx *ctx, struct sms_cmd *out);
 
+/*
+ * Whether a folded word (text_fold) is one of the grammar's fixed command
+ * words ("OK", "HJALP", "?" …), which a track keyword must not shadow.
+ */
+bool	parse_is_command_word(const char *folded);
+
+/*
+ * The one rule for unit codes, of the directory's import and of the
+ * configuration: 1 to UNIT_MAX - 1 of A-Z, 0-9 and '_', typed in either
+ * case and written to out upper-cased (in and out may be the same). False,
+ * with out unspecified, for anything else.
+ */
+bool	parse_unit_code(const char *in, char out[UNIT_MAX]);
+
+/*
+ * The one rule for role names, of the configuration, the roster import and
+ * JOUR: 1 to ROLE_MAX - 1 of a-z, 0-9, '_' and '-', typed in either case
+ * and written to out lower-cased (in and out may be the same).
+ */
+bool	parse_role_name(const char *in, char out[ROLE_MAX]);
+
 /* The name of a verb, for logs and events ("request", "ok", …). */
 const char *parse_verb_name(enum sms_verb verb);
 

@@ -27,4 +27,13 @@ int	store_load(struct db *db, int64_t id, struct esc_consult *c,
 /* Writes back the state machine's part of c and its legs. 0 or -1. */
 int	store_save(struct db *db, const struct esc_consult *c);
 
+/*
+ * Writes the configuration's outcome codes to the outcomes table, which
+ * the database checks consults.outcome against (schema/009_outcomes.sql);
+ * codes no longer configured stay, marked so, for the history. Runs in
+ * its own transaction: call it at start-up and after a reload, outside
+ * any other. 0 or -1 (logged).
+ */
+int	store_outcomes(struct db *db, const struct config *cf);
+
 #endif

@@ -39,7 +39,15 @@ size_t text_fold_n(const char *in, size_t inlen, char *out, size_t outsz);
  * published FNV-64 value: keep it, or the keys of SMS already committed
  * would change.
  */
+#define TEXT_HASH_BASIS	1469598103934665603ULL
 uint64_t text_hash(const char *s);
+
+/* The published FNV-64 offset basis, which the refused PIN's key uses. */
+#define TEXT_HASH_FNV64	14695981039346656037ULL
+
+/* FNV-1a continued from h over the bytes of s: text_hash is it from
+ * TEXT_HASH_BASIS. */
+uint64_t text_hash_more(uint64_t h, const char *s);
 
 /* True when a and b are equal after text_fold (case and diacritics ignored). */
 bool text_equal_folded(const char *a, const char *b);

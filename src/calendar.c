@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "calendar.h"
+#include "jtime.h"
 
 /* Years after 9999 are no one's opening hours; keeps the arithmetic safe. */
 #define T_LIMIT		((jtime_t)253402300800 * 1000)
@@ -44,36 +45,6 @@ static const struct {
 	{ 49, "Pingstdagen" },
 };
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t
-calendar_days(int64_t y, int m, int d)
-{
-	int64_t	era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* The date of day `days` since 1970-01-01; the inverse of calendar_days. */
-static void
-calendar_civil(int64_t days, int *y, int *m, int *d)
-{
-	int64_t	z = days + 719468, era, doe, yoe, doy, mp;
-
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* 0 for Sunday to 6 for Saturday; 1970-01-01 was a Thursday. */
 static int
 calendar_weekday(int64_t days)
@@ -81,21 +52,6 @@ calendar_weekday(int64_t days)
 	int64_t	w = (days + 4) % 7;
 
 	return (int)(w < 0 ? w + 7 : w);
-}
-
-static bool
-calendar_valid_date(int y, int m, int d)
-{
-	static const int	dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-	    31, 30, 31 };
-	int			n;
-
-	if (m < 1 || m > 12 || d < 1)
-		return false;
-	n = dim[m - 1];
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		n = 29;
-	return d <= n;
 }
 
 void
@@ -131,9 +87,9 @@ calendar_add_closed(struct calendar *cal, const char *ymd)
 	    (m = calendar_digits(ymd + 5, 2)) < 0 ||
 	    (d = calendar_digits(ymd + 8, 2)) < 0)
 		return -1;
-	if (y < 1970 || y > 2200 || !calendar_valid_date(y, m, d))
+	if (y < 1970 || y > 2200 || !jtime_valid_date(y, m, d))
 		return -1;
-	day = (int32_t)calendar_days(y, m, d);
+	day = (int32_t)jtime_days_from_civil(y, m, d);
 	for (i = 0; i < cal->nclosed; i++)
 		if (cal->closed[i] == day)
 			return 0;
@@ -188,8 +144,8 @@ calendar_holiday_name(int y, int m, int d)
 			return calendar_fixed[i].name;
 
 	calendar_easter(y, &em, &ed);
-	day = calendar_days(y, m, d);
-	easter = calendar_days(y, em, ed);
+	day = jtime_days_from_civil(y, m, d);
+	easter = jtime_days_from_civil(y, em, ed);
 	for (i = 0; i < nitems(calendar_moving); i++)
 		if (day - easter == calendar_moving[i].offset)
 			return calendar_moving[i].name;
@@ -209,7 +165,7 @@ calendar_holiday(int year, int month, int day, const char **name)
 {
 	const char	*n;
 
-	if (year < 1583 || year > 9999 || !calendar_valid_date(year, month,
+	if (year < 1583 || year > 9999 || !jtime_valid_date(year, month,
 	    day))
 		return false;
 	if ((n = calendar_holiday_name(year, month, day)) == NULL)
@@ -228,7 +184,7 @@ calendar_workday_days(const struct calendar *cal, int64_t days)
 	w = calendar_weekday(days);
 	if (w == 0 || w == 6)
 		return false;
-	calendar_civil(days, &y, &m, &d);
+	jtime_civil_from_days(days, &y, &m, &d);
 	if (calendar_holiday(y, m, d, NULL))
 		return false;
 	if (cal != NULL)
@@ -241,9 +197,10 @@ calendar_workday_days(const struct calendar *cal, int64_t days)
 bool
 calendar_is_workday(const struct calendar *cal, int year, int month, int day)
 {
-	if (!calendar_valid_date(year, month, day))
+	if (!jtime_valid_date(year, month, day))
 		return false;
-	return calendar_workday_days(cal, calendar_days(year, month, day));
+	return calendar_workday_days(cal, jtime_days_from_civil(year, month,
+	    day));
 }
 
 static bool
@@ -282,7 +239,7 @@ calendar_local_day(jtime_t t, int64_t *days)
 	tt = (time_t)sec;
 	if (localtime_r(&tt, &tm) == NULL)
 		return false;
-	*days = calendar_days((int64_t)tm.tm_year + 1900, tm.tm_mon + 1,
+	*days = jtime_days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday);
 	return true;
 }

@@ -26,6 +26,8 @@
 
 #include "calendar.h"
 #include "config.h"
+#include "jtime.h"
+#include "parse.h"
 #include "phone.h"
 #include "text.h"
 
@@ -78,12 +80,6 @@ static const char *const config_charset_names[] = { "latin1", "ascii", NULL };
 static const int config_bauds[] = { 1200, 2400, 4800, 9600, 19200, 38400,
     57600, 115200 };
 static const char *const config_closed_names[] = { "reply", "queue", NULL };
-
-/* The verbs of DESIGN §4, folded: a track keyword must not shadow them. */
-static const char *const config_command_words[] = {
-	"OK", "JA", "KVITT", "NEJ", "AVBOJ", "KLAR", "JOUR", "KONTAKT",
-	"INFO", "NR", "STATUS", "AVBRYT", "CANCEL", "HJALP", "HELP", NULL
-};
 
 #define MSIZE(type, m)	sizeof(((type *)0)->m)
 
@@ -321,9 +317,6 @@ static const struct cfg_key config_keys[] = {
  */
 #define CONFIG_READ_MAX	4096
 
-/* The longest duration accepted at all: ten years. */
-#define DURATION_MAX	((jtime_t)3650 * DUR_DAY)
-
 struct cfg_state {
 	struct config	*cf;
 	const char	*name;		/* file name for messages */
@@ -385,31 +378,7 @@ config_is_space(int c)
 jtime_t
 config_parse_duration(const char *s)
 {
-	const char	*p = s;
-	jtime_t		 n = 0, mult;
-
-	if (s == NULL || !isdigit((unsigned char)*p))
-		return -1;
-	for (; isdigit((unsigned char)*p); p++) {
-		if (n > (DURATION_MAX - (*p - '0')) / 10)
-			return -1;
-		n = n * 10 + (*p - '0');
-	}
-	if (*p == '\0' || strcmp(p, "s") == 0)
-		mult = JT_SECOND;
-	else if (strcmp(p, "ms") == 0)
-		mult = 1;
-	else if (strcmp(p, "m") == 0)
-		mult = JT_MINUTE;
-	else if (strcmp(p, "h") == 0)
-		mult = JT_HOUR;
-	else if (strcmp(p, "d") == 0)
-		mult = DUR_DAY;
-	else
-		return -1;
-	if (n > DURATION_MAX / mult)
-		return -1;
-	return n * mult;
+	return jtime_parse_span(s);
 }
 
 /* Reads "H:MM" or "HH:MM" at *pp into minutes after midnight; -1 if bad. */
@@ -607,7 +576,6 @@ config_add_word(const char *item, void *arg, char *why, size_t whysz)
 	char		 folded[64], *slot;
 	const char	*p;
 	size_t		 len;
-	int		 i;
 
 	len = text_fold(item, folded, sizeof folded);
 	if (len >= l->k->size) {
@@ -622,12 +590,10 @@ config_add_word(const char *item, void *arg, char *why, size_t whysz)
 			return -1;
 		}
 	if (l->k->flags & CK_KEYWORD)
-		for (i = 0; config_command_words[i] != NULL; i++)
-			if (strcmp(folded, config_command_words[i]) == 0) {
-				snprintf(why, whysz, "'%s' is an SMS command word",
-				    item);
-				return -1;
-			}
+		if (parse_is_command_word(folded)) {
+			snprintf(why, whysz, "'%s' is an SMS command word", item);
+			return -1;
+		}
 	if (config_list_dup(l, folded, why, whysz) == -1 ||
 	    (slot = config_list_slot(l, why, whysz)) == NULL)
 		return -1;
@@ -641,22 +607,17 @@ config_add_role(const char *item, void *arg, char *why, size_t whysz)
 {
 	struct cfg_list	*l = arg;
 	char		 role[ROLE_MAX], *slot;
-	size_t		 i, len = strlen(item);
+	size_t		 len = strlen(item);
 
 	if (len >= sizeof role) {
 		snprintf(why, whysz, "role '%s' is too long (at most %zu "
 		    "characters)", item, sizeof role - 1);
 		return -1;
 	}
-	for (i = 0; i <= len; i++) {
-		role[i] = (char)tolower((unsigned char)item[i]);
-		if (i < len && !(role[i] >= 'a' && role[i] <= 'z') &&
-		    !isdigit((unsigned char)role[i]) && role[i] != '_' &&
-		    role[i] != '-') {
-			snprintf(why, whysz, "role '%s' may hold only a-z, 0-9, "
-			    "'_' and '-'", item);
-			return -1;
-		}
+	if (!parse_role_name(item, role)) {
+		snprintf(why, whysz, "role '%s' may hold only a-z, 0-9, '_' "
+		    "and '-'", item);
+		return -1;
 	}
 	if (config_list_dup(l, role, why, whysz) == -1 ||
 	    (slot = config_list_slot(l, why, whysz)) == NULL)
@@ -694,7 +655,7 @@ config_describe(const struct cfg_key *k, char *buf, size_t sz)
 	case CT_DURATION:
 		config_fmt_duration(k->min, lo, sizeof lo);
 		config_fmt_duration(k->max, hi, sizeof hi);
-		snprintf(buf, sz, "duration %s..%s (ms, s, m, h, d; a bare "
+		snprintf(buf, sz, "duration %s..%s (ms, s, m, h, d, w; a bare "
 		    "number is seconds)", lo, hi);
 		break;
 	case CT_INT:
@@ -729,7 +690,7 @@ config_describe(const struct cfg_key *k, char *buf, size_t sz)
 			    i > 0 ? "|" : "", k->names[i]);
 		break;
 	case CT_UNIT:
-		snprintf(buf, sz, "a unit code (A-Z, a-z, 0-9, _ -)%s",
+		snprintf(buf, sz, "a unit code (A-Z, 0-9 and _)%s",
 		    (k->flags & CK_EMPTY) ? " or empty" : "");
 		break;
 	case CT_PIN:
@@ -755,7 +716,7 @@ config_set(const struct cfg_key *k, void *base, const char *value, char *why,
     size_t whysz)
 {
 	char		*field = (char *)base + k->off;
-	char		 desc[160];
+	char		 desc[160], unit[UNIT_MAX];
 	const char	*p;
 	char		*end;
 	long long	 n;
@@ -810,23 +771,25 @@ config_set(const struct cfg_key *k, void *base, const char *value, char *why,
 		snprintf(field, k->size, "%s", value);
 		return 0;
 	case CT_UNIT:
-		if (strlen(value) >= k->size) {
+		if (strlen(value) >= k->size || strlen(value) >= UNIT_MAX) {
 			snprintf(why, whysz, "unit code too long (at most %zu "
-			    "characters)", k->size - 1);
+			    "characters)", (k->size < UNIT_MAX ? k->size :
+			    UNIT_MAX) - 1);
 			return -1;
 		}
-		for (p = value; *p != '\0'; p++)
-			if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-') {
-				snprintf(why, whysz, "'%s' is not a unit code "
-				    "(A-Z, a-z, 0-9, _ -)", value);
-				return -1;
-			}
-		snprintf(field, k->size, "%s", value);
+		if (value[0] == '\0')
+			unit[0] = '\0';
+		else if (!parse_unit_code(value, unit)) {
+			snprintf(why, whysz, "'%s' is not a unit code "
+			    "(A-Z, 0-9 and _)", value);
+			return -1;
+		}
+		snprintf(field, k->size, "%s", unit);
 		return 0;
 	case CT_DURATION:
 		if ((d = config_parse_duration(value)) == -1) {
 			snprintf(why, whysz, "'%s' is not a duration (such as "
-			    "250ms, 30s, 5m, 2h)", value);
+			    "250ms, 30s, 5m, 2h, 2w)", value);
 			return -1;
 		}
 		if (d < k->min || d > k->max) {

@@ -7,6 +7,7 @@
  * talks to the modem: the outbox does, after the commit.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "directory.h"
@@ -501,41 +502,54 @@ consult_stand_down(struct consult_run *r, const struct esc_action *a,
 {
 	struct jourd	*j = r->j;
 	sqlite3_stmt	*st;
-	struct {
+	struct stand_page {
 		int64_t	id;
 		char	to[PHONE_MAX];
-	}		 open[64];
-	int		 n = 0, i, k, rc;
+	}		*open = NULL, *grown;
+	size_t		 n = 0, cap = 0, i, k;
+	int		 rc, ret = -1;
 	bool		 closed = esc_closed(r->c->state), told;
 	char		 text[512], why[96], who[64];
 	const struct esc_leg *leg = a->leg >= 0 ? &r->c->legs[a->leg] : NULL;
 
+	/* Every open page, however many steps and passes the leg went
+	 * through: read first, as the closing below writes the same table. */
 	if ((st = db_stmt(j->db, sql_open_pages)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->c->id);
 	sqlite3_bind_int(st, 2, a->leg);
 	sqlite3_bind_int(st, 3, a->leg);
-	rc = 0;
-	while (n < (int)nitems(open) && (rc = db_row(j->db, st)) == 1) {
+	while ((rc = db_row(j->db, st)) == 1) {
+		if (n == cap) {
+			cap = cap == 0 ? 32 : 2 * cap;
+			if ((grown = reallocarray(open, cap,
+			    sizeof(*open))) == NULL) {
+				log_warn("stand-down of consult %lld",
+				    (long long)r->c->id);
+				rc = -1;
+				break;
+			}
+			open = grown;
+		}
 		open[n].id = sqlite3_column_int64(st, 0);
 		text_copy(open[n].to, sizeof(open[n].to), db_text(st, 1));
 		n++;
 	}
 	sqlite3_reset(st);
 	if (rc == -1)
-		return -1;
+		goto out;
 
 	if (r->c->state == CONSULT_CANCELLED)
-		snprintf(why, sizeof(why), "är avbrutet av beställaren");
+		msg_stand_down_why(why, sizeof(why), MSG_WHY_CANCELLED, NULL);
 	else if (r->c->state == CONSULT_RESOLVED)
-		snprintf(why, sizeof(why), "är avslutat");
+		msg_stand_down_why(why, sizeof(why), MSG_WHY_RESOLVED, NULL);
 	else {
 		const char *by = leg != NULL && leg->acked_by[0] ?
 		    leg->acked_by : r->c->acked_by;
 
 		if (consult_person(j, by, who, sizeof(who), NULL, 0) == -1)
-			return -1;
-		snprintf(why, sizeof(why), "är kvitterat av %s", who);
+			goto out;
+		msg_stand_down_why(why, sizeof(why), MSG_WHY_ACKED, who);
 	}
 
 	for (i = 0; i < n; i++) {
@@ -544,11 +558,11 @@ consult_stand_down(struct consult_run *r, const struct esc_action *a,
 		if (keep)
 			continue;
 		if ((st = db_stmt(j->db, sql_close_page)) == NULL)
-			return -1;
+			goto out;
 		sqlite3_bind_int64(st, 1, now);
 		sqlite3_bind_int64(st, 2, open[i].id);
 		if (db_done(j->db, st) == -1)
-			return -1;
+			goto out;
 		if (strcmp(open[i].to, a->to) == 0)
 			continue;
 		if (leg != NULL && leg->state == LEG_UNANSWERED)
@@ -564,9 +578,12 @@ consult_stand_down(struct consult_run *r, const struct esc_action *a,
 		msg_stand_down(text, sizeof(text), &r->m, why);
 		if (consult_tell(r, open[i].to, text, "stand_down", "avbeställd",
 		    now) == -1)
-			return -1;
+			goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	free(open);
+	return ret;
 }
 
 static int

@@ -108,8 +108,8 @@ ctl_coverage(struct ctl *c, const struct ctl_options *o)
 			json_object_begin(&j);
 			json_kv_string(&j, "unit", gaps[i].unit);
 			json_kv_string(&j, "role", gaps[i].role);
-			ctl_json_time(&j, "from", gaps[i].from);
-			ctl_json_time(&j, "to", gaps[i].to);
+			json_kv_time(&j, "from", gaps[i].from);
+			json_kv_time(&j, "to", gaps[i].to);
 			json_kv_bool(&j, "told", told);
 			json_object_end(&j);
 		} else

@@ -333,17 +333,6 @@ report_json_pct(struct json *j, const char *key, int64_t s)
 		json_kv_int(j, key, s);
 }
 
-static void
-report_json_time(struct json *j, const char *key, jtime_t t)
-{
-	char	buf[40];
-
-	if (t == 0)
-		json_kv_null(j, key);
-	else
-		json_kv_string(j, key, jtime_iso(t, buf, sizeof(buf)));
-}
-
 /* The directory name behind a unit code or a responder's phone, or "". */
 static void
 report_name(struct ctl *c, const char *by, const char *key, char *out, size_t sz)
@@ -457,8 +446,8 @@ report_json(struct ctl *c, const char *by, jtime_t since, jtime_t until,
 	json_key(&j, "report");
 	json_object_begin(&j);
 	json_kv_string(&j, "by", by);
-	report_json_time(&j, "since", since);
-	report_json_time(&j, "until", until);
+	json_kv_time(&j, "since", since);
+	json_kv_time(&j, "until", until);
 	json_kv_string(&j, "percentile_method", "nearest-rank");
 	json_key(&j, "rows");
 	json_array_begin(&j);

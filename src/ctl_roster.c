@@ -189,8 +189,8 @@ shifts_json_row(struct json *j, const struct roster_row *r)
 	json_kv_string(j, "role", r->s.role);
 	json_kv_string(j, "phone", r->s.phone);
 	json_kv_string(j, "name", r->name[0] ? r->name : NULL);
-	ctl_json_time(j, "start", r->s.start);
-	ctl_json_time(j, "end", r->s.end);
+	json_kv_time(j, "start", r->s.start);
+	json_kv_time(j, "end", r->s.end);
 	json_kv_string(j, "source", r->s.override ? "override" : "roster");
 	json_object_end(j);
 }
@@ -232,8 +232,8 @@ ctl_roster(struct ctl *c, const struct ctl_options *o)
 		json_init(&j, stdout, true);
 		json_object_begin(&j);
 		json_kv_string(&j, "unit", unit);
-		ctl_json_time(&j, "from", from);
-		ctl_json_time(&j, "to", to);
+		json_kv_time(&j, "from", from);
+		json_kv_time(&j, "to", to);
 		json_key(&j, "roster");
 		json_array_begin(&j);
 		for (i = 0; i < n; i++)

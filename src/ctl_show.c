@@ -302,12 +302,12 @@ show_consult_json(struct ctl *c, struct json *j, const struct show_consult *sc,
 	json_kv_string(j, "requester", sc->requester);
 	json_kv_string(j, "requester_name",
 	    sc->requester_name[0] ? sc->requester_name : NULL);
-	ctl_json_time(j, "created_at", sc->created_at);
-	ctl_json_time(j, "acked_at", sc->acked_at);
+	json_kv_time(j, "created_at", sc->created_at);
+	json_kv_time(j, "acked_at", sc->acked_at);
 	json_kv_string(j, "acked_by", sc->acked_by[0] ? sc->acked_by : NULL);
 	json_kv_string(j, "acked_by_name",
 	    sc->acked_by_name[0] ? sc->acked_by_name : NULL);
-	ctl_json_time(j, "resolved_at", sc->resolved_at);
+	json_kv_time(j, "resolved_at", sc->resolved_at);
 	json_kv_string(j, "outcome", sc->outcome[0] ? sc->outcome : NULL);
 	/* Steps count from 1 wherever people read them; null = never paged. */
 	if (sc->step > 0)
@@ -332,8 +332,8 @@ show_consult_json(struct ctl *c, struct json *j, const struct show_consult *sc,
 		json_kv_string(j, "to", db_text(st, 0));
 		json_kv_int(j, "step", sqlite3_column_int(st, 1));
 		json_kv_int(j, "code", sqlite3_column_int(st, 2));
-		ctl_json_time(j, "sent_at", ctl_col_time(st, 3));
-		ctl_json_time(j, "delivered_at", ctl_col_time(st, 4));
+		json_kv_time(j, "sent_at", ctl_col_time(st, 3));
+		json_kv_time(j, "delivered_at", ctl_col_time(st, 4));
 		json_object_end(j);
 	}
 	sqlite3_reset(st);
@@ -588,7 +588,7 @@ ctl_log(struct ctl *c, const struct ctl_options *o)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (c->json) {
 			json_object_begin(&j);
-			ctl_json_time(&j, "ts", ctl_col_time(st, 0));
+			json_kv_time(&j, "ts", ctl_col_time(st, 0));
 			json_kv_string(&j, "type", db_text(st, 1));
 			json_kv_string(&j, "actor", db_text(st, 2));
 			json_kv_string(&j, "detail", db_text(st, 3));
@@ -750,7 +750,7 @@ show_oncall_unit(struct ctl *c, struct json *j, const char *unit,
 			json_kv_string(j, "role", h->role);
 			json_kv_string(j, "phone", h->phone);
 			json_kv_string(j, "name", name[0] ? name : NULL);
-			ctl_json_time(j, "until", h->end);
+			json_kv_time(j, "until", h->end);
 			json_kv_string(j, "source", h->override ? "override" :
 			    "roster");
 			json_object_end(j);
@@ -884,9 +884,9 @@ ctl_outbox(struct ctl *c, const struct ctl_options *o)
 			json_kv_string(&j, "text", db_text(st, 2));
 			json_kv_string(&j, "state", db_text(st, 3));
 			json_kv_int(&j, "attempts", sqlite3_column_int(st, 4));
-			ctl_json_time(&j, "created_at", created_at);
-			ctl_json_time(&j, "sent_at", ctl_col_time(st, 6));
-			ctl_json_time(&j, "delivered_at", ctl_col_time(st, 7));
+			json_kv_time(&j, "created_at", created_at);
+			json_kv_time(&j, "sent_at", ctl_col_time(st, 6));
+			json_kv_time(&j, "delivered_at", ctl_col_time(st, 7));
 			json_kv_string(&j, "kind", db_text(st, 8));
 			if (sqlite3_column_type(st, 9) == SQLITE_NULL)
 				json_kv_null(&j, "consult_id");
@@ -1182,10 +1182,10 @@ show_routes_json(struct json *j, const struct show_health *h)
 		json_kv_string(j, "kind", r->kind);
 		json_kv_string(j, "state", r->state[0] ? r->state : NULL);
 		json_kv_string(j, "detail", r->detail[0] ? r->detail : NULL);
-		ctl_json_time(j, "since", r->since);
+		json_kv_time(j, "since", r->since);
 		json_kv_int(j, "queued", r->queued);
 		json_kv_int(j, "sent_today", r->sent_today);
-		ctl_json_time(j, "trouble_since", r->trouble_since);
+		json_kv_time(j, "trouble_since", r->trouble_since);
 		json_kv_string(j, "driver", r->driver);
 		json_kv_string(j, "device", r->device);
 		json_object_end(j);
@@ -1204,14 +1204,14 @@ show_status_json(struct ctl *c, struct json *j, const struct show_health *h)
 		json_kv_int(j, "pid", h->pid);
 	else
 		json_kv_null(j, "pid");
-	ctl_json_time(j, "started_at", h->started_at);
-	ctl_json_time(j, "heartbeat", h->heartbeat);
+	json_kv_time(j, "started_at", h->started_at);
+	json_kv_time(j, "heartbeat", h->heartbeat);
 	json_key(j, "modem");
 	json_object_begin(j);
 	json_kv_string(j, "state", h->modem[0] ? h->modem : NULL);
 	json_kv_string(j, "detail", h->modem_detail[0] ? h->modem_detail : NULL);
-	ctl_json_time(j, "since", h->modem_since);
-	ctl_json_time(j, "trouble_since", h->trouble_since);
+	json_kv_time(j, "since", h->modem_since);
+	json_kv_time(j, "trouble_since", h->trouble_since);
 	json_kv_bool(j, "alarm", h->trouble_alarm);
 	json_kv_string(j, "driver", c->cf.modems[0].driver == DRIVER_DUMMY ?
 	    "dummy" : "at");
@@ -1231,7 +1231,7 @@ show_status_json(struct ctl *c, struct json *j, const struct show_health *h)
 			json_object_begin(j);
 			json_kv_int(j, "consult", h->due_consult);
 			json_kv_string(j, "unit", h->due_unit);
-			ctl_json_time(j, "due_at", h->due_at);
+			json_kv_time(j, "due_at", h->due_at);
 			json_kv_int(j, "due_in_s", h->due_in / JT_SECOND);
 			json_object_end(j);
 		} else

@@ -58,8 +58,8 @@ failover_end(struct route *r)
 	if (r->trouble_since == 0 || !failover_healthy(r))
 		return;
 	if (r->trouble_told) {
-		trouble_clock(r->trouble_since, now, from, sizeof(from));
-		trouble_clock(now, now, to, sizeof(to));
+		jtime_short(r->trouble_since, now, from, sizeof(from));
+		jtime_short(now, now, to, sizeof(to));
 		msg_admin_route_back(text, sizeof(text), r->name, from, to,
 		    (now - r->trouble_since + JT_MINUTE / 2) / JT_MINUTE);
 		snprintf(detail, sizeof(detail), "%s: back after %lld s",
@@ -179,7 +179,7 @@ failover_tell(struct route *r, jtime_t now)
 	char			 text[320], detail[192], since[32];
 	int			 i;
 
-	trouble_clock(r->trouble_since, now, since, sizeof(since));
+	jtime_short(r->trouble_since, now, since, sizeof(since));
 	snprintf(detail, sizeof(detail), "%s: %s", r->name, r->trouble_why);
 	if (db_begin(j->db) == -1)
 		return;

@@ -20,6 +20,7 @@
 #include "espa.h"
 #include "import.h"
 #include "jtime.h"
+#include "parse.h"
 #include "phone.h"
 #include "text.h"
 
@@ -221,28 +222,6 @@ import_exists(struct import *im, const char *sql, const char *key)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Upper-cases a unit code in place; false unless it is [A-Z0-9_]+ and fits. */
-static bool
-import_unit_code(const char *in, char out[UNIT_MAX])
-{
-	size_t	i;
-
-	for (i = 0; in[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)in[i];
-
-		if (i + 1 >= UNIT_MAX)
-			return false;
-		if (ch >= 'a' && ch <= 'z')
-			ch = ch - 'a' + 'A';
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    ch == '_'))
-			return false;
-		out[i] = (char)ch;
-	}
-	out[i] = '\0';
-	return i > 0;
-}
-
 /* Looks up and validates a unit reference: the code must be in the directory. */
 static int
 import_unit_ref(struct import *im, const struct csv_record *rec,
@@ -252,7 +231,7 @@ import_unit_ref(struct import *im, const struct csv_record *rec,
 
 	if (*in == '\0')
 		return import_fail(im, rec->line, field, "empty");
-	if (!import_unit_code(in, out))
+	if (!parse_unit_code(in, out))
 		return import_fail(im, rec->line, field,
 		    "\"%s\" is not a unit code (A-Z, 0-9 and _)", in);
 	if ((rc = import_exists(im, sql_unit_exists, out)) == -1)
@@ -321,7 +300,7 @@ import_units_check(struct import *im, const struct csv_record *rec,
 
 	if (*code == '\0')
 		return import_fail(im, rec->line, "code", "empty");
-	if (!import_unit_code(code, row->unit))
+	if (!parse_unit_code(code, row->unit))
 		return import_fail(im, rec->line, "code",
 		    "\"%s\": use letters A-Z, digits and _ (at most %d)", code,
 		    UNIT_MAX - 1);
@@ -424,7 +403,6 @@ import_roster_check(struct import *im, const struct csv_record *rec,
     struct import_row *row)
 {
 	const char	*role = rec->fields[1];
-	size_t		 i;
 	int		 rc;
 
 	if (import_unit_ref(im, rec, "unit", rec->fields[0], row->unit) == -1)
@@ -432,17 +410,10 @@ import_roster_check(struct import *im, const struct csv_record *rec,
 
 	if (*role == '\0')
 		return import_fail(im, rec->line, "role", "empty");
-	for (i = 0; role[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)tolower((unsigned char)role[i]);
-
-		if (i + 1 >= ROLE_MAX || !((ch >= 'a' && ch <= 'z') ||
-		    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
-			return import_fail(im, rec->line, "role",
-			    "\"%s\": use letters a-z, digits, _ and - (at most %d)",
-			    role, ROLE_MAX - 1);
-		row->role[i] = (char)ch;
-	}
-	row->role[i] = '\0';
+	if (!parse_role_name(role, row->role))
+		return import_fail(im, rec->line, "role",
+		    "\"%s\": use letters a-z, digits, _ and - (at most %d)",
+		    role, ROLE_MAX - 1);
 
 	if (import_phone(im, rec, "phone", rec->fields[2], row->phone) == -1)
 		return -1;

@@ -1015,7 +1015,6 @@ inbound_jour(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	char		 text[512], unit[UNIT_MAX], role[ROLE_MAX], prev[PHONE_MAX];
 	char		 until[32], iso[40], detail[128], who[64];
 	jtime_t		 end;
-	size_t		 i;
 	int		 rc;
 
 	if (cmd->error[0] || cmd->nunits == 0) {
@@ -1039,9 +1038,7 @@ inbound_jour(struct jourd *j, const struct sms_cmd *cmd, const char *from,
 	}
 	text_copy(role, sizeof(role), cmd->role[0] ? cmd->role :
 	    j->cf.tracks[TRACK_AKUT].roles[0]);
-	for (i = 0; role[i] != '\0'; i++)
-		if (role[i] >= 'A' && role[i] <= 'Z')
-			role[i] = (char)(role[i] - 'A' + 'a');
+	(void)parse_role_name(role, role);	/* else unknown, below */
 	if ((rc = inbound_role_known(j, unit, role)) == -1)
 		return -1;
 	if (rc == 0) {

@@ -110,18 +110,6 @@ ctl_col_time(sqlite3_stmt *st, int col)
 	return sqlite3_column_int64(st, col);
 }
 
-/* key: an ISO 8601 time with the Stockholm offset, or null when t is 0. */
-void
-ctl_json_time(struct json *j, const char *key, jtime_t t)
-{
-	char	buf[40];
-
-	if (t == 0)
-		json_kv_null(j, key);
-	else
-		json_kv_string(j, key, jtime_iso(t, buf, sizeof(buf)));
-}
-
 /* "2026-11-22 09:15" (with ":03" when seconds) in Stockholm time; "-" for 0. */
 char *
 ctl_local(jtime_t t, bool seconds, char *buf, size_t sz)

@@ -27,6 +27,7 @@
 #include "jtime.h"
 #include "log.h"
 #include "modem.h"
+#include "store.h"
 #include "text.h"
 
 #define HEARTBEAT_INTERVAL	(5 * JT_SECOND)
@@ -264,6 +265,8 @@ jourd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 		j->cf = cf;
 		parse_ctx_from_config(&j->cf, &j->pctx);
 		calendar_from_config(&j->cal, &j->cf);
+		if (store_outcomes(j->db, &j->cf) == -1)
+			log_warnx("reload: the outcome codes were not stored");
 		log_info("configuration reloaded from %s", j->cf.path);
 		jourd_rearm(j);
 		break;
@@ -346,6 +349,9 @@ main(int argc, char *argv[])
 	 * file it was given, before any migration. The lock dies with us. */
 	if ((j->db = db_open_daemon(j->cf.database, err, sizeof(err))) == NULL)
 		fatalx("database %s", err);
+	/* The codes the database lets consults.outcome hold. */
+	if (store_outcomes(j->db, &j->cf) == -1)
+		log_warnx("the outcome codes were not stored");
 	j->started_at = jtime_now();
 	clockjump_init(j);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "jtime.h"
 
 void
 json_init(struct json *j, FILE *fp, bool pretty)
@@ -281,6 +282,17 @@ json_kv_null(struct json *j, const char *key)
 {
 	json_key(j, key);
 	json_null(j);
+}
+
+void
+json_kv_time(struct json *j, const char *key, jtime_t t)
+{
+	char	buf[40];
+
+	if (t == 0)
+		json_kv_null(j, key);
+	else
+		json_kv_string(j, key, jtime_iso(t, buf, sizeof(buf)));
 }
 
 void

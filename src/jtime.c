@@ -74,8 +74,7 @@ jtime_watch_take(struct jtime_watch *w, jtime_t step)
 	w->offset += step;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t
+int64_t
 jtime_days_from_civil(int64_t y, int m, int d)
 {
 	int64_t		era, yoe, doy, doe;
@@ -88,15 +87,34 @@ jtime_days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static int
-jtime_days_in_month(int y, int m)
+void
+jtime_civil_from_days(int64_t days, int *y, int *m, int *d)
+{
+	int64_t	z = days + 719468, era, doe, yoe, doy, mp;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+bool
+jtime_valid_date(int y, int m, int d)
 {
 	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31 };
+	int		 n;
 
+	if (m < 1 || m > 12 || d < 1)
+		return false;
+	n = days[m - 1];
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
+		n = 29;
+	return d <= n;
 }
 
 /* Seconds east of UTC of local time at instant t (seconds). */
@@ -175,8 +193,7 @@ jtime_parse_gap(const char *s, jtime_t *out, bool *gap)
 	    (mo = jtime_digits(&p, 2)) < 0 || *p++ != '-' ||
 	    (d = jtime_digits(&p, 2)) < 0)
 		return -1;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-	    d > jtime_days_in_month(y, mo))
+	if (y < 1970 || !jtime_valid_date(y, mo, d))
 		return -1;
 	if (*p == ' ' || *p == 'T') {
 		p++;
@@ -253,45 +270,54 @@ jtime_parse_wall(const char *s, jtime_t *out)
 	return gap ? JTIME_GAP : 0;
 }
 
+jtime_t
+jtime_parse_span(const char *s)
+{
+	static const struct {
+		const char	*unit;
+		jtime_t		 ms;
+	} units[] = {
+		{ "", JT_SECOND },
+		{ "ms", 1 },
+		{ "s", JT_SECOND },
+		{ "m", JT_MINUTE },
+		{ "h", JT_HOUR },
+		{ "d", JT_DAY },
+		{ "w", 7 * JT_DAY },
+	};
+	const char	*p = s;
+	jtime_t		 n = 0;
+	size_t		 i;
+
+	if (s == NULL || !isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (n > (JTIME_SPAN_MAX - (*p - '0')) / 10)
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(p, units[i].unit) == 0)
+			return n > JTIME_SPAN_MAX / units[i].ms ? -1 :
+			    n * units[i].ms;
+	return -1;
+}
+
 int
 jtime_parse_since(const char *s, jtime_t now, jtime_t *out)
 {
 	const char	*p = s;
-	jtime_t		 n = 0, unit;
+	jtime_t		 span;
 
 	if (s == NULL)
 		return -1;
 	if (jtime_parse(s, out) == 0)
 		return 0;
-	if (!isdigit((unsigned char)*p))
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '\0' || (span = jtime_parse_span(s)) == -1)
 		return -1;
-	for (; isdigit((unsigned char)*p); p++) {
-		if (n > 1000000000)	/* far beyond any useful span */
-			return -1;
-		n = n * 10 + (*p - '0');
-	}
-	switch (*p) {
-	case 's':
-		unit = JT_SECOND;
-		break;
-	case 'm':
-		unit = JT_MINUTE;
-		break;
-	case 'h':
-		unit = JT_HOUR;
-		break;
-	case 'd':
-		unit = JT_DAY;
-		break;
-	case 'w':
-		unit = 7 * JT_DAY;
-		break;
-	default:
-		return -1;
-	}
-	if (p[1] != '\0')
-		return -1;
-	*out = now - n * unit;
+	*out = now - span;
 	return 0;
 }
 

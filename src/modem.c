@@ -46,6 +46,7 @@
 #include <gammu.h>
 
 #include "ipc.h"
+#include "jtime.h"
 #include "log.h"
 #include "spawn.h"
 #include "modem.h"
@@ -298,24 +299,6 @@ modem_set_hold(jtime_t ms)
 	modem_hold = ms;
 }
 
-static jtime_t
-modem_mono(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (jtime_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static jtime_t
-modem_wall(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (jtime_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Async-signal-safe: a libGammu call hung; the parent starts a new worker. */
 static void
 modem_watchdog_cb(int sig)
@@ -411,20 +394,6 @@ modem_utf8(struct modem *m, const unsigned char *ucs, char *out, size_t outsz)
 	text_copy(out, outsz, m->utf8);
 }
 
-/* Days from 1970-01-01 to the proleptic Gregorian date y-mon-d. */
-static int64_t
-modem_days(int64_t y, int64_t mon, int64_t d)
-{
-	int64_t	era, yoe, doy, doe;
-
-	y -= mon <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (mon + (mon > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* A time stamp in ms from an SMS date with its zone; now when absent. */
 static jtime_t
 modem_time(const GSM_DateTime *dt, jtime_t now)
@@ -437,7 +406,7 @@ modem_time(const GSM_DateTime *dt, jtime_t now)
 	    dt->Second < 0 || dt->Second > 60 || dt->Timezone < -24 * 3600 ||
 	    dt->Timezone > 24 * 3600)
 		return now;
-	secs = modem_days(dt->Year, dt->Month, dt->Day) * 86400 +
+	secs = jtime_days_from_civil(dt->Year, dt->Month, dt->Day) * 86400 +
 	    dt->Hour * 3600 + dt->Minute * 60 + dt->Second - dt->Timezone;
 	return secs * 1000;
 }
@@ -506,7 +475,7 @@ modem_status_report(struct modem *m, const GSM_SMSMessage *sms,
 	modem_utf8(m, sms->Number, r->recipient, sizeof(r->recipient));
 	r->msg_ref = sms->MessageReference;
 	r->delivered = st < 0x20;
-	r->at = modem_time(&sms->DateTime, modem_wall());
+	r->at = modem_time(&sms->DateTime, jtime_now());
 	return true;
 }
 
@@ -620,7 +589,7 @@ modem_retry(struct modem *m, const char *detail)
 	    (long long)(m->backoff / JT_SECOND));
 	modem_report(m, MODEM_FAILED, detail);
 	modem_drop(m);
-	m->next_connect = modem_mono() + m->backoff;
+	m->next_connect = jtime_mono() + m->backoff;
 	m->backoff *= 2;
 	if (m->backoff > MODEM_BACKOFF_MAX)
 		m->backoff = MODEM_BACKOFF_MAX;
@@ -927,8 +896,8 @@ modem_connect(struct modem *m)
 	snprintf(m->ident, sizeof(m->ident), "%s %s", maker, model);
 	log_info("modem: ready: %s on %s", m->ident, m->mc->device);
 	m->backoff = MODEM_BACKOFF_MIN;
-	m->next_sweep = modem_mono();
-	m->next_poll = modem_mono() + MODEM_AT_POLL;
+	m->next_sweep = jtime_mono();
+	m->next_poll = jtime_mono() + MODEM_AT_POLL;
 	m->registered = true;
 	m->next_network = 0;
 	modem_network(m);
@@ -949,7 +918,7 @@ modem_network(struct modem *m)
 	char			detail[256], op[64] = "", signal[24] = "";
 	bool			registered = true;
 
-	m->next_network = modem_mono() + MODEM_NETWORK_CHECK;
+	m->next_network = jtime_mono() + MODEM_NETWORK_CHECK;
 	if (m->mc->driver != DRIVER_AT || m->in_call) {
 		if (m->registered)
 			modem_report(m, MODEM_READY, m->ident);
@@ -1365,7 +1334,7 @@ modem_waiting_find(struct modem *m, const struct modem_part *p)
 	w->total = p->total;
 	w->wide = p->wide;
 	w->smsc = p->smsc;
-	w->since = modem_mono();
+	w->since = jtime_mono();
 	return w;
 }
 
@@ -1516,7 +1485,7 @@ modem_hand_over(struct modem *m, int gi)
 	for (seq = 1; seq <= total && g->slot[seq] == -1; seq++)
 		;
 	p = &m->parts[g->slot[seq]];
-	in->smsc_time = modem_time(&p->sms.DateTime, modem_wall());
+	in->smsc_time = modem_time(&p->sms.DateTime, jtime_now());
 	in->sms_class = p->sms.Class >= 0 && p->sms.Class <= 3 ?
 	    p->sms.Class : -1;
 	for (seq = 1; seq <= total; seq++)
@@ -1549,7 +1518,7 @@ modem_sweep_messages(struct modem *m)
 {
 	struct modem_waiting	*w;
 	const struct modem_part	*first;
-	jtime_t			 now = modem_mono();
+	jtime_t			 now = jtime_mono();
 	size_t			 gi;
 
 	if (!modem_group_parts(m))
@@ -1670,7 +1639,7 @@ modem_send_part(struct modem *m, GSM_SMSMessage *sms, jtime_t deadline,
 	modem_watch(m);
 	e = GSM_SendSMS(m->sm, sms);
 	/* The dummy answers inside SendSMS; the AT driver in ReadDevice. */
-	while (e == ERR_NONE && !m->send_done && modem_mono() < deadline)
+	while (e == ERR_NONE && !m->send_done && jtime_mono() < deadline)
 		if (GSM_ReadDevice(m->sm, TRUE) < 0)
 			break;
 	modem_unwatch();
@@ -1748,7 +1717,7 @@ modem_send(struct modem *m, const struct ipc_send *req)
 	}
 
 	/* Answer before the parent's own watchdog gives up on us. */
-	deadline = modem_mono() + m->mc->reply_timeout * 3 / 4;
+	deadline = jtime_mono() + m->mc->reply_timeout * 3 / 4;
 	for (i = 0; r.ok && i < multi->Number; i++) {
 		GSM_SMSMessage	*sms = &multi->SMS[i];
 
@@ -1783,7 +1752,7 @@ modem_dialable(const char *to)
 static double
 modem_since(jtime_t t0)
 {
-	return (double)(modem_mono() - t0) / 1000;
+	return (double)(jtime_mono() - t0) / 1000;
 }
 
 /*
@@ -1801,7 +1770,7 @@ modem_ring(struct modem *m, jtime_t until)
 	int		rc, wait;
 
 	while (m->connected && !m->call_ended &&
-	    (now = modem_mono()) < until) {
+	    (now = jtime_mono()) < until) {
 		wait = (int)(until - now);
 		pfd[0].fd = m->fd;
 		pfd[0].events = POLLIN;
@@ -1871,7 +1840,7 @@ modem_call_at(struct modem *m, const struct ipc_call *req,
 		}
 		return 0;
 	}
-	t0 = modem_mono();
+	t0 = jtime_mono();
 	r->ok = 1;
 	log_info("modem: call to %s: dialled", req->to);
 
@@ -1958,7 +1927,7 @@ modem_call(struct modem *m, const struct ipc_call *req)
 	 */
 	if (m->hangup_owed && m->connected) {
 		modem_lost(m, "hanging up", m->hangup_err);
-		m->next_connect = modem_mono();
+		m->next_connect = jtime_mono();
 	}
 	for (i = 0; i < MODEM_MAX_PENDING; i++) {
 		h = &m->handed[i];
@@ -2045,7 +2014,7 @@ modem_dispatch(struct modem *m)
 static int
 modem_timeout(struct modem *m)
 {
-	jtime_t	now = modem_mono(), due;
+	jtime_t	now = jtime_mono(), due;
 
 	if (m->pin_locked)
 		return -1;
@@ -2071,7 +2040,7 @@ modem_timeout(struct modem *m)
 static void
 modem_work(struct modem *m)
 {
-	jtime_t	now = modem_mono();
+	jtime_t	now = jtime_mono();
 
 #ifdef JOURD_FAULTS
 	modem_fault(m);
@@ -2085,7 +2054,7 @@ modem_work(struct modem *m)
 		modem_watch(m);
 		GSM_ReadDevice(m->sm, FALSE);
 		modem_unwatch();
-		m->next_poll = modem_mono() + MODEM_AT_POLL;
+		m->next_poll = jtime_mono() + MODEM_AT_POLL;
 	}
 	if (m->nreports > 0)
 		modem_flush_reports(m);
@@ -2094,7 +2063,7 @@ modem_work(struct modem *m)
 	if (m->connected && (m->sweep_wanted || now >= m->next_sweep)) {
 		m->sweep_wanted = false;
 		modem_sweep(m);
-		m->next_sweep = modem_mono() + m->mc->sweep;
+		m->next_sweep = jtime_mono() + m->mc->sweep;
 	}
 }
 
@@ -2139,7 +2108,7 @@ modem_main(const struct modem_conf *mc, int fd)
 	m->fd = fd;
 	m->dev_fd = -1;
 	m->backoff = MODEM_BACKOFF_MIN;
-	m->next_connect = modem_mono();
+	m->next_connect = jtime_mono();
 	m->watchdog = MODEM_WATCHDOG_MIN;
 	if (mc->reply_timeout / 1000 * 2 > MODEM_WATCHDOG_MIN)
 		m->watchdog = (unsigned)(mc->reply_timeout / 1000 * 2);

@@ -199,6 +199,45 @@ msg_stand_down(char *out, size_t sz, const struct msg_consult *c,
 	return out;
 }
 
+const char *
+msg_parse_error(enum msg_parse what)
+{
+	static const char *const text[] = {
+		[MSG_PARSE_TOO_MANY_UNITS] = "för många enheter",
+		[MSG_PARSE_ONE_UNIT] = "bara en enhet",
+		[MSG_PARSE_NO_UNIT] = "enhet saknas",
+		[MSG_PARSE_NO_KEYWORD] = "sökord saknas",
+		[MSG_PARSE_BAD_ID] = "ogiltigt ärendenummer",
+		[MSG_PARSE_NO_ID] = "ärendenummer saknas",
+		[MSG_PARSE_BAD_CODE] = "ogiltig kod",
+		[MSG_PARSE_UNKNOWN_OUTCOME] = "okänd utfallskod",
+		[MSG_PARSE_UNKNOWN_COMMAND] = "okänt kommando",
+	};
+
+	if ((size_t)what >= sizeof(text) / sizeof(text[0]) ||
+	    text[what] == NULL)
+		return "?";
+	return text[what];
+}
+
+char *
+msg_stand_down_why(char *out, size_t sz, enum msg_why why, const char *who)
+{
+	switch (why) {
+	case MSG_WHY_CANCELLED:
+		snprintf(out, sz, "är avbrutet av beställaren");
+		break;
+	case MSG_WHY_RESOLVED:
+		snprintf(out, sz, "är avslutat");
+		break;
+	case MSG_WHY_ACKED:
+	default:
+		snprintf(out, sz, "är kvitterat av %s", who != NULL ? who : "");
+		break;
+	}
+	return out;
+}
+
 char *
 msg_jour_confirm(char *out, size_t sz, const char *unit, const char *role,
     const char *until)

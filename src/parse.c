@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "msg.h"
 #include "parse.h"
 #include "phone.h"
 #include "pnr.h"
@@ -87,6 +88,59 @@ static const char *const parse_verb_names[] = {
 	[SMS_KLAR] = "klar",
 	[SMS_JOUR] = "jour",
 };
+
+bool
+parse_is_command_word(const char *folded)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(parse_table) / sizeof(parse_table[0]); i++)
+		if (strcmp(folded, parse_table[i].word) == 0)
+			return true;
+	return false;
+}
+
+bool
+parse_unit_code(const char *in, char out[UNIT_MAX])
+{
+	size_t	i;
+
+	for (i = 0; in[i] != '\0'; i++) {
+		char	c = in[i];
+
+		if (i + 1 >= UNIT_MAX)
+			return false;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_'))
+			return false;
+		out[i] = c;
+	}
+	out[i] = '\0';
+	return i > 0;
+}
+
+bool
+parse_role_name(const char *in, char out[ROLE_MAX])
+{
+	size_t	i;
+
+	for (i = 0; in[i] != '\0'; i++) {
+		char	c = in[i];
+
+		if (i + 1 >= ROLE_MAX)
+			return false;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '-'))
+			return false;
+		out[i] = c;
+	}
+	out[i] = '\0';
+	return i > 0;
+}
 
 static bool
 parse_is_space(char c)
@@ -205,9 +259,10 @@ parse_number(const struct parse_tok *tok, size_t maxdigits, int64_t *out)
 }
 
 static void
-parse_error(struct parse_state *st, const char *what)
+parse_error(struct parse_state *st, enum msg_parse what)
 {
-	snprintf(st->cmd->error, sizeof(st->cmd->error), "%s", what);
+	snprintf(st->cmd->error, sizeof(st->cmd->error), "%s",
+	    msg_parse_error(what));
 }
 
 /* The free text from the read position: empty when only punctuation is left. */
@@ -250,7 +305,7 @@ parse_unit_list(struct parse_state *st)
 			n--;
 		if (n > 0) {
 			if (st->cmd->nunits == MAX_LEGS) {
-				parse_error(st, "för många enheter");
+				parse_error(st, MSG_PARSE_TOO_MANY_UNITS);
 				return false;
 			}
 			parse_add_unit(st, s, n);
@@ -275,7 +330,7 @@ parse_one_unit(struct parse_state *st)
 	while (tok.n > 0 && parse_is_punct(tok.s[tok.n - 1]))
 		tok.n--;
 	if (memchr(tok.s, ',', tok.n) != NULL) {
-		parse_error(st, "bara en enhet");
+		parse_error(st, MSG_PARSE_ONE_UNIT);
 		return false;
 	}
 	parse_add_unit(st, tok.s, tok.n);
@@ -326,7 +381,7 @@ parse_request(struct parse_state *st)
 	else
 		ok = parse_one_unit(st);
 	if (ok && cmd->nunits == 0) {
-		parse_error(st, "enhet saknas");
+		parse_error(st, MSG_PARSE_NO_UNIT);
 		ok = false;
 	}
 	if (!ok) {
@@ -351,7 +406,7 @@ parse_kontakt(struct parse_state *st)
 {
 	parse_rest(st, st->tend, st->cmd->text, sizeof(st->cmd->text));
 	if (st->cmd->text[0] == '\0')
-		parse_error(st, "sökord saknas");
+		parse_error(st, MSG_PARSE_NO_KEYWORD);
 }
 
 static void
@@ -363,7 +418,7 @@ parse_status(struct parse_state *st)
 		return;
 	if (parse_number(&tok, PARSE_ID_DIGITS, &st->cmd->consult) != 1) {
 		st->cmd->consult = 0;
-		parse_error(st, "ogiltigt ärendenummer");
+		parse_error(st, MSG_PARSE_BAD_ID);
 	}
 }
 
@@ -373,10 +428,10 @@ parse_avbryt(struct parse_state *st)
 	struct parse_tok	tok;
 
 	if (!parse_next(st, &tok))
-		parse_error(st, "ärendenummer saknas");
+		parse_error(st, MSG_PARSE_NO_ID);
 	else if (parse_number(&tok, PARSE_ID_DIGITS, &st->cmd->consult) != 1) {
 		st->cmd->consult = 0;
-		parse_error(st, "ogiltigt ärendenummer");
+		parse_error(st, MSG_PARSE_BAD_ID);
 	}
 }
 
@@ -396,7 +451,7 @@ parse_code(struct parse_state *st, const struct parse_tok *tok)
 	if (rc == 1)
 		st->cmd->code = (int)v;
 	else if (rc < 0)
-		parse_error(st, "ogiltig kod");
+		parse_error(st, MSG_PARSE_BAD_CODE);
 	return rc;
 }
 
@@ -463,8 +518,8 @@ parse_klar(struct parse_state *st)
 			continue;
 		if (!parse_more(st)) {
 			parse_echo(st, &tok, w, sizeof(w));
-			snprintf(cmd->error, sizeof(cmd->error),
-			    "okänd utfallskod: %s", w);
+			snprintf(cmd->error, sizeof(cmd->error), "%s: %s",
+			    msg_parse_error(MSG_PARSE_UNKNOWN_OUTCOME), w);
 		}
 		return;
 	}
@@ -478,7 +533,7 @@ parse_jour(struct parse_state *st)
 	struct parse_tok	 tok;
 
 	if (!parse_next(st, &tok)) {
-		parse_error(st, "enhet saknas");
+		parse_error(st, MSG_PARSE_NO_UNIT);
 		return;
 	}
 	parse_strip_punct(&tok);
@@ -571,7 +626,8 @@ parse_sms(const char *text, const struct parse_ctx *ctx, struct sms_cmd *out)
 
 	out->verb = SMS_UNKNOWN;
 	parse_echo(&st, &tok, w, sizeof(w));
-	snprintf(out->error, sizeof(out->error), "okänt kommando: %s", w);
+	snprintf(out->error, sizeof(out->error), "%s: %s",
+	    msg_parse_error(MSG_PARSE_UNKNOWN_COMMAND), w);
 }
 
 const char *

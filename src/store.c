@@ -156,3 +156,33 @@ store_save(struct db *db, const struct esc_consult *c)
 	}
 	return 0;
 }
+
+static const char sql_outcomes_clear[] =
+    "UPDATE outcomes SET configured = 0 WHERE configured = 1";
+static const char sql_outcome_set[] =
+    "INSERT INTO outcomes (code, configured) VALUES (?, 1)"
+    " ON CONFLICT (code) DO UPDATE SET configured = 1";
+
+int
+store_outcomes(struct db *db, const struct config *cf)
+{
+	sqlite3_stmt	*st;
+	int		 i;
+
+	if (db_begin(db) == -1)
+		return -1;
+	if ((st = db_stmt(db, sql_outcomes_clear)) == NULL ||
+	    db_done(db, st) == -1)
+		goto fail;
+	for (i = 0; i < cf->noutcomes; i++) {
+		if ((st = db_stmt(db, sql_outcome_set)) == NULL)
+			goto fail;
+		db_bind_text(st, 1, cf->outcomes[i]);
+		if (db_done(db, st) == -1)
+			goto fail;
+	}
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return -1;
+}

@@ -116,15 +116,19 @@ text_fold(const char *in, char *out, size_t outsz)
 }
 
 uint64_t
-text_hash(const char *s)
+text_hash_more(uint64_t h, const char *s)
 {
-	uint64_t	h = 1469598103934665603ULL;
-
 	for (; *s != '\0'; s++) {
 		h ^= (unsigned char)*s;
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+uint64_t
+text_hash(const char *s)
+{
+	return text_hash_more(TEXT_HASH_BASIS, s);
 }
 
 bool

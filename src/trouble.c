@@ -16,7 +16,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "jourd.h"
 #include "jtime.h"
@@ -27,35 +26,14 @@
 static const char sql_status_get[] =
     "SELECT value FROM status WHERE key = ?";
 
-/* Stockholm "HH:MM", with the date when it is not today's. */
-void
-trouble_clock(jtime_t t, jtime_t now, char *buf, size_t sz)
-{
-	struct tm	tm, tn;
-	time_t		s = (time_t)(t / 1000), n = (time_t)(now / 1000);
-
-	if (localtime_r(&s, &tm) == NULL || localtime_r(&n, &tn) == NULL) {
-		snprintf(buf, sz, "?");
-		return;
-	}
-	if (tm.tm_yday == tn.tm_yday && tm.tm_year == tn.tm_year)
-		snprintf(buf, sz, "%02d:%02d", tm.tm_hour, tm.tm_min);
-	else
-		snprintf(buf, sz, "%d/%d %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
-		    tm.tm_hour, tm.tm_min);
-}
-
-/* FNV-1a of the PIN: enough to tell "the PIN that was refused" again. */
+/* FNV-1a of the PIN: enough to tell "the PIN that was refused" again. The
+ * stored keys were made with the published basis: keep it. */
 static void
 trouble_pin_hash(const char *pin, char *out, size_t sz)
 {
-	uint64_t	h = 14695981039346656037ULL;
-	const char	*p;
+	uint64_t	h;
 
-	for (p = "jourd-pin:"; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	for (p = pin; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = text_hash_more(text_hash_more(TEXT_HASH_FNV64, "jourd-pin:"), pin);
 	snprintf(out, sz, "%016llx", (unsigned long long)h);
 }
 
@@ -158,7 +136,7 @@ trouble_tick(struct jourd *j)
 	if (j->trouble_since == 0 || j->trouble_alarm ||
 	    now - j->trouble_since < j->routes[0].modem->alarm_after)
 		return;
-	trouble_clock(j->trouble_since, now, since, sizeof(since));
+	jtime_short(j->trouble_since, now, since, sizeof(since));
 	snprintf(detail, sizeof(detail), "modem unusable since %s: %s", since,
 	    j->trouble_why);
 	log_warnx("%s", detail);
@@ -180,8 +158,8 @@ trouble_ready(struct jourd *j)
 	if (j->trouble_since == 0)
 		return;
 	if (j->trouble_alarm) {
-		trouble_clock(j->trouble_since, now, from, sizeof(from));
-		trouble_clock(now, now, to, sizeof(to));
+		jtime_short(j->trouble_since, now, from, sizeof(from));
+		jtime_short(now, now, to, sizeof(to));
 		msg_admin_modem_back(text, sizeof(text), from, to,
 		    (now - j->trouble_since + JT_MINUTE / 2) / JT_MINUTE);
 		snprintf(detail, sizeof(detail), "modem back after %lld s",

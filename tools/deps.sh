@@ -1,15 +1,30 @@
 #!/bin/sh
-# Installs the Debian packages jourd needs to build, run and test, when any
-# is missing. Safe to run again: it does nothing when all are there.
+# Installs the Debian packages jourd needs, when any is missing. Safe to run
+# again: it does nothing when all are there.
+#
+#   sh tools/deps.sh              build, run and test (a development machine)
+#   sh tools/deps.sh --runtime    only what running jourd and jourctl needs
+#   sh tools/deps.sh PKG...       more for one target (make bench: gammu-smsd)
 set -eu
-pkgs="gcc make pkg-config libgammu-dev libevent-dev libsqlite3-dev libinih-dev
-libcmocka-dev libsystemd-dev libseccomp-dev libcrypt-dev sqlite3 python3 tzdata clang libclang-rt-14-dev
-faketime mandoc"
-# Testing only: libical reads jourctl ical's output back (test_roster.py).
-pkgs="$pkgs libical-dev"
-# Testing only: promtool checks /metrics (test_http.py).
-pkgs="$pkgs prometheus"
-# More packages for one target, e.g. make bench: sh tools/deps.sh gammu-smsd
+# The shared libraries jourd and jourctl link, and the zone file jourd
+# refuses to start without.
+runtime="libgammu8 libevent-2.1-7 libsqlite3-0 libinih1 libsystemd0 libseccomp2
+libcrypt1 tzdata"
+if [ "${1:-}" = --runtime ]; then
+	shift
+	pkgs="$runtime"
+else
+	# Building, the tests (cmocka, python3, sqlite3, faketime), the fuzz
+	# targets (clang and its libFuzzer) and make manlint (mandoc, groff,
+	# col).
+	pkgs="$runtime gcc make pkg-config libgammu-dev libevent-dev
+libsqlite3-dev libinih-dev libcmocka-dev libsystemd-dev libseccomp-dev libcrypt-dev
+sqlite3 python3
+clang libclang-rt-14-dev faketime mandoc groff-base bsdextrautils"
+	# Testing only: libical reads jourctl ical's output back
+	# (test_roster.py); promtool checks /metrics (test_http.py).
+	pkgs="$pkgs libical-dev prometheus"
+fi
 pkgs="$pkgs $*"
 missing=""
 for p in $pkgs; do

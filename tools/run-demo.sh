@@ -33,6 +33,9 @@ In another shell, in this directory, try the acute path:
   $ctl report --by track
   $ctl status
 
+$primary is this week's primary for KARD (the sample roster rotates weekly).
+On a database that already holds consults, answer with the number and code
+the page shows ('Svara OK 2'), as the outbox lists it.
 Unanswered pages escalate after ack_timeout (5 min in var/jourd.conf).
 Stop jourd with Ctrl-C.
 

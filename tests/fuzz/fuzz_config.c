@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "jtime.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -85,8 +86,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_file(text, rc, err);
 
 	d = config_parse_duration(text);
-	if (d < -1)
+	if (d < -1 || d > JTIME_SPAN_MAX || d != jtime_parse_span(text))
 		abort();
+	/* --since shares the grammar: a span back from now, never ahead. */
+	{
+		jtime_t	now = (jtime_t)1795305600 * 1000, t;
+
+		if (jtime_parse_since(text, now, &t) == 0 && d >= 0 &&
+		    t != now - d)
+			abort();
+	}
 	if (config_parse_open(text, &o) == 0 &&
 	    (o.from_min < 0 || o.from_min >= o.to_min || o.to_min > 1440))
 		abort();

@@ -107,6 +107,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cmd.verb == SMS_EMPTY && (cmd.has_pnr || cmd.error[0] != '\0'))
 		abort();
 
+	/* The unit and role rules: what they accept is what they promise,
+	 * and what they write is a fixed point of them. */
+	{
+		char	code[UNIT_MAX], again[UNIT_MAX], role[ROLE_MAX];
+		size_t	k;
+
+		if (parse_unit_code(msg, code)) {
+			for (k = 0; code[k] != '\0'; k++)
+				if (!((code[k] >= 'A' && code[k] <= 'Z') ||
+				    (code[k] >= '0' && code[k] <= '9') ||
+				    code[k] == '_'))
+					abort();
+			if (k == 0 || k >= UNIT_MAX || strlen(msg) != k ||
+			    !parse_unit_code(code, again) ||
+			    strcmp(code, again) != 0)
+				abort();
+		}
+		if (parse_role_name(msg, role)) {
+			for (k = 0; role[k] != '\0'; k++)
+				if (!((role[k] >= 'a' && role[k] <= 'z') ||
+				    (role[k] >= '0' && role[k] <= '9') ||
+				    role[k] == '_' || role[k] == '-'))
+					abort();
+			if (k == 0 || k >= ROLE_MAX || strlen(msg) != k)
+				abort();
+		}
+		(void)parse_is_command_word(msg);
+	}
+
 	/* Folding into a small buffer stays in bounds and in ASCII. */
 	n = text_fold(msg, small, sizeof(small));
 	if (n >= sizeof(small) || strlen(small) != n)

@@ -46,6 +46,9 @@ def seeded():
     gw = Gateway()
     db = sqlite3.connect(gw.db)
     with db:
+        # The codes the database lets consults hold (009_outcomes.sql).
+        db.executemany("INSERT OR IGNORE INTO outcomes (code) VALUES (?)",
+                       [(c[7],) for c in CONSULTS if c[7] is not None])
         for (cid, track, state, created, ack, by, res, outcome, pages, step,
              legs) in CONSULTS:
             db.execute(

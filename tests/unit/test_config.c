@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "parse.h"
 
 #ifndef CONF_EXAMPLE
 #define CONF_EXAMPLE "conf/jourd.conf.example"
@@ -172,6 +173,7 @@ test_durations(void **state)
 	assert_int_equal(config_parse_duration("5m"), 5 * JT_MINUTE);
 	assert_int_equal(config_parse_duration("2h"), 2 * JT_HOUR);
 	assert_int_equal(config_parse_duration("3d"), 72 * JT_HOUR);
+	assert_int_equal(config_parse_duration("2w"), 14 * 24 * JT_HOUR);
 	assert_int_equal(config_parse_duration("45"), 45 * JT_SECOND);
 	assert_int_equal(config_parse_duration("0"), 0);
 	assert_int_equal(config_parse_duration("0s"), 0);
@@ -196,21 +198,21 @@ test_durations(void **state)
 	assert_int_equal(cf.tracks[TRACK_AKUT].ack_timeout, 90 * JT_SECOND);
 	expect_err("[track akut]\nack_timeout = 0\n",
 	    "t.conf:2: [track akut] ack_timeout: 0 is out of range (duration "
-	    "1s..7d (ms, s, m, h, d; a bare number is seconds))");
+	    "1s..7d (ms, s, m, h, d, w; a bare number is seconds))");
 	expect_err("[track akut]\nack_timeout = -1\n",
 	    "t.conf:2: [track akut] ack_timeout: '-1' is not a duration (such "
-	    "as 250ms, 30s, 5m, 2h)");
+	    "as 250ms, 30s, 5m, 2h, 2w)");
 	expect_err("[track akut]\nack_timeout = 99999999999h\n",
 	    "t.conf:2: [track akut] ack_timeout: '99999999999h' is not a "
-	    "duration (such as 250ms, 30s, 5m, 2h)");
+	    "duration (such as 250ms, 30s, 5m, 2h, 2w)");
 	expect_err("[track akut]\n[modem]\nsweep = 50ms\n",
 	    "t.conf:3: [modem] sweep: 50ms is out of range (duration "
-	    "100ms..1h (ms, s, m, h, d; a bare number is seconds))");
+	    "100ms..1h (ms, s, m, h, d, w; a bare number is seconds))");
 	expect_ok("[track akut]\n[modem]\nsweep = 250ms\n");
 	assert_int_equal(cf.modems[0].sweep, 250);
 	expect_err("[track akut]\n[daemon]\nreply_period =\n",
 	    "t.conf:3: [daemon] reply_period: empty value (expected duration "
-	    "1s..7d (ms, s, m, h, d; a bare number is seconds))");
+	    "1s..7d (ms, s, m, h, d, w; a bare number is seconds))");
 }
 
 static void
@@ -352,6 +354,15 @@ test_phone_lists(void **state)
 	assert_int_equal(cf.nadmins, 2);
 	assert_string_equal(cf.admins[1], "+46701740698");
 
+	/* README §3: one number alone may keep its spaces; several without
+	 * commas split at the spaces. */
+	expect_ok("[track akut]\n[daemon]\nadmins = 070-174 06 99\n");
+	assert_int_equal(cf.nadmins, 1);
+	assert_string_equal(cf.admins[0], "+46701740699");
+	expect_ok("[track akut]\n[daemon]\nadmins = 070-174 06 99,\n");
+	assert_int_equal(cf.nadmins, 1);
+	assert_int_equal(load("[track akut]\n[daemon]\nadmins = 070-174 06 99 "
+	    "070-174 06 98\n"), -1);
 	expect_ok("[track akut]\n[daemon]\nadmins =\n");
 	assert_int_equal(cf.nadmins, 0);
 
@@ -396,6 +407,15 @@ test_word_lists(void **state)
 	expect_err("[track akut]\nkeywords = A B C D E F G H I\n",
 	    "t.conf:2: [track akut] keywords: too many items (at most 8)");
 
+	/* Every word the SMS grammar knows, and none other, is refused. */
+	expect_err("[track akut]\nkeywords = akut kvitt\n",
+	    "t.conf:2: [track akut] keywords: 'kvitt' is an SMS command word");
+	expect_err("[track akut]\nkeywords = info\n",
+	    "t.conf:2: [track akut] keywords: 'info' is an SMS command word");
+	assert_true(parse_is_command_word("?"));
+	assert_true(parse_is_command_word("AVBOJ"));
+	assert_false(parse_is_command_word("AKUT"));
+	assert_false(parse_is_command_word("ok"));
 	/* An outcome may be a command word: it follows KLAR. */
 	expect_ok("[track akut]\n[daemon]\noutcomes = OK\n");
 	assert_string_equal(cf.outcomes[0], "OK");
@@ -422,13 +442,17 @@ test_roles(void **state)
 	    "t.conf:2: [track akut] escalation: role "
 	    "'abcdefghijklmnopqrstuvwxyz' is too long (at most 23 characters)");
 
-	expect_ok("[track pv]\nafter_hours = JOUR-2\n");
-	assert_string_equal(cf.tracks[TRACK_PV].after_hours, "JOUR-2");
+	/* The directory's rule (parse_unit_code): stored as the import does. */
+	expect_ok("[track pv]\nafter_hours = jour_2\n");
+	assert_string_equal(cf.tracks[TRACK_PV].after_hours, "JOUR_2");
 	expect_ok("[track pv]\nafter_hours =\n");
 	assert_string_equal(cf.tracks[TRACK_PV].after_hours, "");
 	expect_err("[track pv]\nafter_hours = JOUR CENTRAL\n",
 	    "t.conf:2: [track pv] after_hours: 'JOUR CENTRAL' is not a unit "
-	    "code (A-Z, a-z, 0-9, _ -)");
+	    "code (A-Z, 0-9 and _)");
+	expect_err("[track pv]\nafter_hours = JOUR-2\n",
+	    "t.conf:2: [track pv] after_hours: 'JOUR-2' is not a unit "
+	    "code (A-Z, 0-9 and _)");
 }
 
 static void
@@ -447,7 +471,7 @@ test_error_lines(void **state)
 	    "[track akut]\n";
 
 	expect_err(text, "t.conf:9: [modem] sweep: '5x' is not a duration (such "
-	    "as 250ms, 30s, 5m, 2h)");
+	    "as 250ms, 30s, 5m, 2h, 2w)");
 	expect_err("[track akut]\nopen = always\n\n[daemon]\ncolour = blue\n",
 	    "t.conf:5: [daemon] colour: unknown key");
 	expect_err("[track akut]\nrequire_all = no\nsweep = 2s\n",
@@ -1048,7 +1072,7 @@ test_daily_keys(void **state)
 	    "t.conf:2: [daemon] coverage_days: 366 is out of range (0..365)");
 	expect_err("[daemon]\nkeep_text = forever\n",
 	    "t.conf:2: [daemon] keep_text: 'forever' is not a duration (such "
-	    "as 250ms, 30s, 5m, 2h)");
+	    "as 250ms, 30s, 5m, 2h, 2w)");
 }
 
 int

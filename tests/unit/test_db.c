@@ -20,6 +20,7 @@
 #include "jtime.h"
 #include "log.h"
 #include "schema.h"
+#include "store.h"
 
 struct fixture {
 	char	dir[64];
@@ -265,6 +266,70 @@ test_people_keep_their_rows_and_get_no_pager(void **state)
 	db_close(db);
 }
 
+/*
+ * consults.outcome holds only codes the configuration names (or NULL);
+ * codes already stored when one was removed stay readable and savable.
+ */
+static void
+test_outcomes_are_checked_by_the_database(void **state)
+{
+	struct fixture	*f = *state;
+	struct db	*db;
+	struct config	 cf;
+	sqlite3		*h;
+	char		 err[512] = "";
+	int		 i;
+
+	/* A version-6 database that already holds an outcome. */
+	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	for (i = 0; i < schema_nmigrations && schema_migrations[i].version <= 6;
+	    i++)
+		assert_int_equal(sqlite3_exec(h, schema_migrations[i].sql, NULL,
+		    NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 6;"
+	    "INSERT INTO consults (id, track, state, requester, callback, text,"
+	    " created_at, outcome) VALUES (1, 'akut', 'resolved', '+4670', '',"
+	    " 't', 1, 'OLD')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	if ((db = db_open(f->path, err, sizeof(err))) == NULL)
+		fail_msg("db_open: %s", err);
+	memset(&cf, 0, sizeof(cf));
+	snprintf(cf.outcomes[0], WORD_MAX, "INL");
+	snprintf(cf.outcomes[1], WORD_MAX, "HEM");
+	cf.noutcomes = 2;
+	assert_int_equal(store_outcomes(db, &cf), 0);
+
+	assert_int_equal(db_exec(db, "INSERT INTO consults (id, track, state,"
+	    " requester, callback, text, created_at) VALUES (2, 'akut', 'open',"
+	    " '+4670', '', 't', 2)"), 0);
+	assert_int_equal(db_exec(db, "UPDATE consults SET outcome = 'INL'"
+	    " WHERE id = 2"), 0);
+	assert_int_equal(db_exec(db, "UPDATE consults SET outcome = 'XYZ'"
+	    " WHERE id = 2"), -1);
+	assert_int_equal(db_exec(db, "UPDATE consults SET outcome = 'inl'"
+	    " WHERE id = 2"), -1);
+	assert_int_equal(db_exec(db, "UPDATE consults SET outcome = NULL"
+	    " WHERE id = 2"), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO consults (id, track, state,"
+	    " requester, callback, text, created_at, outcome) VALUES (3,"
+	    " 'akut', 'resolved', '+4670', '', 't', 3, 'NOPE')"), -1);
+	/* OLD was stored before and is no longer configured: it stays, and a
+	 * save that leaves it as it is goes through, but nothing new takes it. */
+	assert_int_equal(db_exec(db, "UPDATE consults SET outcome = 'OLD',"
+	    " state = 'resolved' WHERE id = 1"), 0);
+	assert_int_equal(db_exec(db, "UPDATE consults SET outcome = 'OLD'"
+	    " WHERE id = 2"), -1);
+	/* A new configuration: HEM gone, RAD new. */
+	snprintf(cf.outcomes[1], WORD_MAX, "RAD");
+	assert_int_equal(store_outcomes(db, &cf), 0);
+	assert_int_equal(db_exec(db, "UPDATE consults SET outcome = 'HEM'"
+	    " WHERE id = 2"), -1);
+	assert_int_equal(db_exec(db, "UPDATE consults SET outcome = 'RAD'"
+	    " WHERE id = 2"), 0);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -285,6 +350,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_people_keep_their_rows_and_get_no_pager, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_outcomes_are_checked_by_the_database, setup, teardown),
 	};
 
 	jtime_zone();

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "json.h"
+#include "jtime.h"
 
 struct capture {
 	char	*buf;
@@ -35,6 +36,27 @@ capture_close(struct capture *c)
 {
 	fclose(c->fp);
 	return c->buf;
+}
+
+/* The one way jourctl writes a time: ISO 8601 in Stockholm, null for 0. */
+static void
+test_time(void **state)
+{
+	struct capture	c;
+	struct json	j;
+
+	assert_true(jtime_zone());
+	capture_open(&c);
+	json_init(&j, c.fp, false);
+	json_object_begin(&j);
+	json_kv_time(&j, "a", (jtime_t)1795305600 * 1000);
+	json_kv_time(&j, "b", 0);
+	json_kv_time(&j, "c", (jtime_t)1782864003 * 1000 + 999);
+	json_object_end(&j);
+	assert_int_equal(json_finish(&j), 0);
+	assert_string_equal(capture_close(&c), "{\"a\":\"2026-11-22T01:00:00"
+	    "+01:00\",\"b\":null,\"c\":\"2026-07-01T02:00:03+02:00\"}\n");
+	free(c.buf);
 }
 
 static void
@@ -275,6 +297,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_nesting_compact),
 		cmocka_unit_test(test_pretty),
 		cmocka_unit_test(test_escaping),

@@ -334,6 +334,56 @@ test_watch_threshold(void **state)
 	    -5 * JT_SECOND);
 }
 
+/* The one date arithmetic: known days, and a round trip over 1600-2400. */
+static void
+test_civil(void **state)
+{
+	int64_t	days;
+	int	y, m, d;
+
+	assert_int_equal(jtime_days_from_civil(1970, 1, 1), 0);
+	assert_int_equal(jtime_days_from_civil(2000, 3, 1), 11017);
+	assert_int_equal(jtime_days_from_civil(2026, 11, 22), 20779);
+	assert_int_equal(jtime_days_from_civil(1969, 12, 31), -1);
+	assert_int_equal(jtime_days_from_civil(1600, 2, 29), -135081);
+	jtime_civil_from_days(20779, &y, &m, &d);
+	assert_int_equal(y, 2026);
+	assert_int_equal(m, 11);
+	assert_int_equal(d, 22);
+	for (days = -135140; days < 157000; days += 13) {
+		jtime_civil_from_days(days, &y, &m, &d);
+		assert_true(m >= 1 && m <= 12 && d >= 1 && d <= 31);
+		assert_int_equal(jtime_days_from_civil(y, m, d), days);
+	}
+}
+
+/* The one duration grammar of the configuration and of --since. */
+static void
+test_span(void **state)
+{
+	assert_int_equal(jtime_parse_span("250ms"), 250);
+	assert_int_equal(jtime_parse_span("90"), 90 * JT_SECOND);
+	assert_int_equal(jtime_parse_span("90s"), 90 * JT_SECOND);
+	assert_int_equal(jtime_parse_span("7m"), 7 * JT_MINUTE);
+	assert_int_equal(jtime_parse_span("24h"), 24 * JT_HOUR);
+	assert_int_equal(jtime_parse_span("3d"), 72 * JT_HOUR);
+	assert_int_equal(jtime_parse_span("2w"), 14 * 24 * JT_HOUR);
+	assert_int_equal(jtime_parse_span("0"), 0);
+	/* Ten years is the longest span. */
+	assert_int_equal(jtime_parse_span("3650d"), 3650 * 24 * JT_HOUR);
+	assert_int_equal(jtime_parse_span("3651d"), -1);
+	assert_int_equal(jtime_parse_span("521w"), 521 * 7 * 24 * JT_HOUR);
+	assert_int_equal(jtime_parse_span("522w"), -1);
+	assert_int_equal(jtime_parse_span("99999999999999999999"), -1);
+	assert_int_equal(jtime_parse_span("2W"), -1);
+	assert_int_equal(jtime_parse_span("w"), -1);
+	assert_int_equal(jtime_parse_span("1ww"), -1);
+	assert_int_equal(jtime_parse_span("-1"), -1);
+	assert_int_equal(jtime_parse_span(" 1h"), -1);
+	assert_int_equal(jtime_parse_span(""), -1);
+	assert_int_equal(jtime_parse_span(NULL), -1);
+}
+
 int
 main(void)
 {
@@ -346,6 +396,8 @@ main(void)
 		cmocka_unit_test(test_parse_invalid),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_since),
+		cmocka_unit_test(test_civil),
+		cmocka_unit_test(test_span),
 		cmocka_unit_test(test_short),
 		cmocka_unit_test(test_clocks),
 		cmocka_unit_test(test_watch_no_step),

@@ -812,6 +812,52 @@ test_verb_names(void **state)
 }
 
 /* Odd bytes anywhere never break the parser or its output. */
+/* The one rule for unit codes, of the directory and the configuration. */
+static void
+test_unit_code(void **state)
+{
+	char	out[UNIT_MAX];
+
+	assert_true(parse_unit_code("KARD", out));
+	assert_string_equal(out, "KARD");
+	assert_true(parse_unit_code("pv_natt2", out));
+	assert_string_equal(out, "PV_NATT2");
+	assert_false(parse_unit_code("PV-NATT", out));
+	assert_false(parse_unit_code("ÖNH", out));
+	assert_false(parse_unit_code("KA RD", out));
+	assert_false(parse_unit_code("", out));
+	memset(out, 'A', sizeof(out) - 1);
+	out[sizeof(out) - 1] = '\0';
+	assert_true(parse_unit_code(out, out));
+	{
+		char	big[UNIT_MAX + 1];
+
+		memset(big, 'A', UNIT_MAX);
+		big[UNIT_MAX] = '\0';
+		assert_false(parse_unit_code(big, out));
+	}
+}
+
+/* The one rule for role names: lower-cased, a-z, 0-9, '_' and '-'. */
+static void
+test_role_name(void **state)
+{
+	char	out[ROLE_MAX], big[ROLE_MAX + 1];
+
+	assert_true(parse_role_name("Primary", out));
+	assert_string_equal(out, "primary");
+	assert_true(parse_role_name("back-up_2", out));
+	assert_string_equal(out, "back-up_2");
+	assert_false(parse_role_name("pri mary", out));
+	assert_false(parse_role_name("överläkare", out));
+	assert_false(parse_role_name("", out));
+	memset(big, 'a', ROLE_MAX);
+	big[ROLE_MAX] = '\0';
+	assert_false(parse_role_name(big, out));
+	big[ROLE_MAX - 1] = '\0';
+	assert_true(parse_role_name(big, out));
+}
+
 static void
 test_garbage(void **state)
 {
@@ -836,6 +882,8 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_unit_code),
+		cmocka_unit_test(test_role_name),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_unknown_pnr_not_echoed),
 		cmocka_unit_test(test_help),

@@ -176,7 +176,9 @@ setup_db(void **state)
 	 * 5 akut rejected: counted apart.
 	 * 6 akut KARD before --since: left out.
 	 */
+	/* The codes the database lets consults hold (009_outcomes.sql). */
 	exec_sql(f->c.db,
+	    "INSERT INTO outcomes (code) VALUES ('INL'), ('rad');"
 	    "INSERT INTO consults (id, track, state, requester, callback, text,"
 	    " created_at, acked_at, acked_by, resolved_at, outcome, pages_sent,"
 	    " max_step) VALUES"

@@ -223,6 +223,17 @@ test_hash_is_stable(void **state)
 {
 	assert_true(text_hash("AKUT KARD") == 0x79ef76c914220240ULL);
 	assert_true(text_hash("") == 1469598103934665603ULL);
+	assert_true(text_hash_more(TEXT_HASH_BASIS, "AKUT KARD") ==
+	    0x79ef76c914220240ULL);
+	/* Continued over two pieces as over their concatenation. */
+	assert_true(text_hash_more(text_hash_more(TEXT_HASH_BASIS, "AKUT "),
+	    "KARD") == text_hash("AKUT KARD"));
+	/* With the published basis: FNV-1a's own test vector for "a". */
+	assert_true(text_hash_more(TEXT_HASH_FNV64, "a") ==
+	    0xaf63dc4c8601ec8cULL);
+	/* The refused PIN's stored key (trouble.c) never changes either. */
+	assert_true(text_hash_more(text_hash_more(TEXT_HASH_FNV64,
+	    "jourd-pin:"), "1234") == 0xea97b7d0bf794d8dULL);
 }
 
 /* What the cleaning of src gives, in a static buffer. */
