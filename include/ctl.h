@@ -101,6 +101,11 @@ struct report_sample {
 
 /* jourctl.c */
 void	ctl_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Says the database's error; CTL_ERROR. */
+int	ctl_db_error(struct ctl *c);
+/* Ends a listing of n rows: the line none when it was empty (text), or
+ * the array and object of the JSON begun with it. */
+int	ctl_list_end(struct ctl *c, struct json *j, int n, const char *none);
 jtime_t	ctl_col_time(sqlite3_stmt *st, int col);
 char	*ctl_local(jtime_t t, bool seconds, char *buf, size_t sz);
 int	ctl_json_finish(struct json *j);

@@ -101,8 +101,7 @@ ctl_coverage(struct ctl *c, const struct ctl_options *o)
 	for (i = 0; i < n && i < CTL_GAPS_MAX; i++) {
 		if ((told = ctl_gap_told(c, &gaps[i])) == -1) {
 			free(gaps);
-			ctl_warnx("database: %s", db_errmsg(c->db));
-			return CTL_ERROR;
+			return ctl_db_error(c);
 		}
 		if (c->json) {
 			json_object_begin(&j);

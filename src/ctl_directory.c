@@ -32,13 +32,6 @@ static const char sql_unit_find[] =
     "SELECT code FROM units WHERE removed_at IS NULL"
     " AND (code = ?1 OR folded = ?2) ORDER BY code = ?1 DESC, code LIMIT 1";
 
-static int
-dir_db_error(struct ctl *c)
-{
-	ctl_warnx("database: %s", db_errmsg(c->db));
-	return CTL_ERROR;
-}
-
 /* A unit code as stored: upper case, cut to fit. */
 static void
 dir_code(const char *in, char code[UNIT_MAX])
@@ -65,7 +58,7 @@ dir_unit(struct ctl *c, const char *cmd, const char *typed,
 	dir_code(typed, upper);
 	text_fold(typed, folded, sizeof(folded));
 	if ((st = db_stmt(c->db, sql_unit_find)) == NULL)
-		return dir_db_error(c);
+		return ctl_db_error(c);
 	db_bind_text(st, 1, upper);
 	db_bind_text(st, 2, folded);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -74,7 +67,7 @@ dir_unit(struct ctl *c, const char *cmd, const char *typed,
 	if (rc == SQLITE_ROW)
 		return CTL_OK;
 	if (rc != SQLITE_DONE)
-		return dir_db_error(c);
+		return ctl_db_error(c);
 	ctl_warnx("%s: no unit \"%s\" (by code or name)", cmd, typed);
 	return CTL_ERROR;
 }
@@ -116,9 +109,9 @@ ctl_people(struct ctl *c, const struct ctl_options *o)
 		unit = code;
 	}
 	if (!c->json && (pagers = dir_any_pager(c, unit)) == -1)
-		return dir_db_error(c);
+		return ctl_db_error(c);
 	if ((st = db_stmt(c->db, sql_people)) == NULL)
-		return dir_db_error(c);
+		return ctl_db_error(c);
 	db_bind_text(st, 1, unit);
 	if (c->json) {
 		json_init(&j, stdout, true);
@@ -161,17 +154,12 @@ ctl_people(struct ctl *c, const struct ctl_options *o)
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return dir_db_error(c);
-	if (!c->json) {
-		if (n == 0 && unit != NULL)
-			printf("(nobody in %s)\n", unit);
-		else if (n == 0)
-			printf("(nobody: import people first)\n");
+		return ctl_db_error(c);
+	if (!c->json && n == 0 && unit != NULL) {
+		printf("(nobody in %s)\n", unit);
 		return CTL_OK;
 	}
-	json_array_end(&j);
-	json_object_end(&j);
-	return ctl_json_finish(&j);
+	return ctl_list_end(c, &j, n, "(nobody: import people first)");
 }
 
 /* units: the directory's units by code, with the switchboard and hours. */
@@ -184,7 +172,7 @@ ctl_units(struct ctl *c, const struct ctl_options *o)
 	int		 rc, n = 0;
 
 	if ((st = db_stmt(c->db, sql_units)) == NULL)
-		return dir_db_error(c);
+		return ctl_db_error(c);
 	if (c->json) {
 		json_init(&j, stdout, true);
 		json_object_begin(&j);
@@ -214,15 +202,8 @@ ctl_units(struct ctl *c, const struct ctl_options *o)
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return dir_db_error(c);
-	if (!c->json) {
-		if (n == 0)
-			printf("(no units: import units first)\n");
-		return CTL_OK;
-	}
-	json_array_end(&j);
-	json_object_end(&j);
-	return ctl_json_finish(&j);
+		return ctl_db_error(c);
+	return ctl_list_end(c, &j, n, "(no units: import units first)");
 }
 
 /* Tells on stderr what keeps a person or unit in the directory. */
@@ -331,7 +312,7 @@ ctl_remove(struct ctl *c, const struct ctl_options *o)
 		    key, r.name, ctl_local(r.removed_at, false, at, sizeof(at)));
 		return CTL_ERROR;
 	case REMOVAL_ERROR:
-		return dir_db_error(c);
+		return ctl_db_error(c);
 	}
 	if (!c->json) {
 		printf("removed %s %s (%s)\n", what, key, r.name);

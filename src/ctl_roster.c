@@ -48,13 +48,6 @@ static const char sql_roster_unit[] =
 static const char sql_roster_person[] =
     "SELECT name FROM people WHERE phone = ?1";
 
-static int
-shifts_db_error(struct ctl *c)
-{
-	ctl_warnx("database: %s", db_errmsg(c->db));
-	return CTL_ERROR;
-}
-
 /*
  * Finds a unit by its code in any case or its name as people type it.
  * 1 with code (UNIT_MAX) and name set, 0 when there is none, -1 on error.
@@ -217,7 +210,7 @@ ctl_roster(struct ctl *c, const struct ctl_options *o)
 	if (o->nargs == 1) {
 		if ((rc = shifts_find_unit(c, o->args[0], code, uname,
 		    sizeof(uname))) == -1)
-			return shifts_db_error(c);
+			return ctl_db_error(c);
 		if (rc == 0) {
 			ctl_warnx("roster: no unit \"%s\" (by code or name)",
 			    o->args[0]);
@@ -226,7 +219,7 @@ ctl_roster(struct ctl *c, const struct ctl_options *o)
 		unit = code;
 	}
 	if (shifts_load(c, from, to, unit, NULL, &rows, &n) == -1)
-		return shifts_db_error(c);
+		return ctl_db_error(c);
 
 	if (c->json) {
 		json_init(&j, stdout, true);
@@ -350,17 +343,17 @@ ctl_ical(struct ctl *c, const struct ctl_options *o)
 		return rc;
 	if ((rc = shifts_find_unit(c, o->args[0], code, uname,
 	    sizeof(uname))) == -1)
-		return shifts_db_error(c);
+		return ctl_db_error(c);
 	if (rc == 1)
 		unit = code;
 	else if (phone_normalise(o->args[0], phone) == PHONE_OK) {
 		if ((st = db_stmt(c->db, sql_roster_person)) == NULL)
-			return shifts_db_error(c);
+			return ctl_db_error(c);
 		db_bind_text(st, 1, phone);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return shifts_db_error(c);
+			return ctl_db_error(c);
 		if (rc == SQLITE_ROW)
 			person = phone;
 	}
@@ -370,7 +363,7 @@ ctl_ical(struct ctl *c, const struct ctl_options *o)
 		return CTL_ERROR;
 	}
 	if (shifts_load(c, from, to, unit, person, &rows, &n) == -1)
-		return shifts_db_error(c);
+		return ctl_db_error(c);
 	rc = shifts_ical_write(c, rows, n);
 	free(rows);
 	if (rc != CTL_OK)

@@ -218,13 +218,6 @@ show_span(int64_t ms, char *buf, size_t sz)
 	return buf;
 }
 
-static int
-show_db_error(struct ctl *c)
-{
-	ctl_warnx("database: %s", db_errmsg(c->db));
-	return CTL_ERROR;
-}
-
 /* Reads the consult row st is on (SHOW_CONSULT_COLS) and its legs' units. */
 static int
 show_consult_read(struct ctl *c, sqlite3_stmt *st, struct show_consult *sc)
@@ -437,7 +430,7 @@ show_consult_list(struct ctl *c, const char *sql, const char *key,
 	}
 	if ((st = db_stmt(c->db, sql)) == NULL) {
 		free(sc);
-		return show_db_error(c);
+		return ctl_db_error(c);
 	}
 	db_bind_time(st, 1, since);
 	if (sqlite3_bind_parameter_count(st) >= 2)
@@ -462,7 +455,7 @@ show_consult_list(struct ctl *c, const char *sql, const char *key,
 	sqlite3_reset(st);
 	free(sc);
 	if (rc != SQLITE_DONE)
-		return show_db_error(c);
+		return ctl_db_error(c);
 	if (c->json) {
 		json_array_end(&j);
 		json_object_end(&j);
@@ -554,14 +547,14 @@ ctl_log(struct ctl *c, const struct ctl_options *o)
 	}
 	if ((st = db_stmt(c->db, sql_consult_one)) == NULL) {
 		free(sc);
-		return show_db_error(c);
+		return ctl_db_error(c);
 	}
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		free(sc);
 		if (rc != SQLITE_DONE)
-			return show_db_error(c);
+			return ctl_db_error(c);
 		ctl_warnx("log: no consult %lld", id);
 		return CTL_ERROR;
 	}
@@ -569,7 +562,7 @@ ctl_log(struct ctl *c, const struct ctl_options *o)
 	sqlite3_reset(st);
 	if (rc == -1) {
 		free(sc);
-		return show_db_error(c);
+		return ctl_db_error(c);
 	}
 
 	if (c->json) {
@@ -583,7 +576,7 @@ ctl_log(struct ctl *c, const struct ctl_options *o)
 		show_log_table(c, sc);
 	free(sc);
 	if (rc == -1 || (st = db_stmt(c->db, sql_events)) == NULL)
-		return show_db_error(c);
+		return ctl_db_error(c);
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (c->json) {
@@ -604,7 +597,7 @@ ctl_log(struct ctl *c, const struct ctl_options *o)
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return show_db_error(c);
+		return ctl_db_error(c);
 	if (!c->json)
 		return CTL_OK;
 	json_array_end(&j);
@@ -786,11 +779,11 @@ ctl_oncall(struct ctl *c, const struct ctl_options *o)
 		code[i] = '\0';
 		text_fold(o->args[0], folded, sizeof(folded));
 		if ((st = db_stmt(c->db, sql_units_one)) == NULL)
-			return show_db_error(c);
+			return ctl_db_error(c);
 		db_bind_text(st, 1, code);
 		db_bind_text(st, 2, folded);
 	} else if ((st = db_stmt(c->db, sql_units_all)) == NULL)
-		return show_db_error(c);
+		return ctl_db_error(c);
 
 	/* Collected first: the per-unit look-ups use other statements. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -815,7 +808,7 @@ ctl_oncall(struct ctl *c, const struct ctl_options *o)
 	if (rc != SQLITE_DONE) {
 		free(units);
 		free(names);
-		return show_db_error(c);
+		return ctl_db_error(c);
 	}
 	if (o->nargs == 1 && n == 0) {
 		ctl_warnx("oncall: no unit \"%s\" (by code or name)", o->args[0]);
@@ -837,15 +830,8 @@ ctl_oncall(struct ctl *c, const struct ctl_options *o)
 	free(units);
 	free(names);
 	if (rc == -1)
-		return show_db_error(c);
-	if (!c->json) {
-		if (n == 0)
-			printf("(no units: import units first)\n");
-		return CTL_OK;
-	}
-	json_array_end(&j);
-	json_object_end(&j);
-	return ctl_json_finish(&j);
+		return ctl_db_error(c);
+	return ctl_list_end(c, &j, n, "(no units: import units first)");
 }
 
 int
@@ -857,7 +843,7 @@ ctl_outbox(struct ctl *c, const struct ctl_options *o)
 	int		 rc, width, textw, n = 0;
 
 	if ((st = db_stmt(c->db, sql_outbox)) == NULL)
-		return show_db_error(c);
+		return ctl_db_error(c);
 	db_bind_time(st, 1, o->since);
 	/* The fixed columns take 103 characters; the text gets the rest. */
 	if ((width = show_width()) == 0)
@@ -918,15 +904,8 @@ ctl_outbox(struct ctl *c, const struct ctl_options *o)
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return show_db_error(c);
-	if (!c->json) {
-		if (n == 0)
-			printf("(none)\n");
-		return CTL_OK;
-	}
-	json_array_end(&j);
-	json_object_end(&j);
-	return ctl_json_finish(&j);
+		return ctl_db_error(c);
+	return ctl_list_end(c, &j, n, "(none)");
 }
 
 /* Runs a one-value count query (optionally binding t to ?1); -1 on error. */
@@ -1475,7 +1454,7 @@ ctl_status(struct ctl *c, const struct ctl_options *o)
 				    c->cf.database, db_errmsg(c->db));
 				return CTL_CHECK_UNKNOWN;
 			}
-			return show_db_error(c);
+			return ctl_db_error(c);
 		}
 	}
 	if (o->check)

@@ -89,6 +89,26 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "user add NAME [--users FILE]", ctl_user },
 };
 
+int
+ctl_db_error(struct ctl *c)
+{
+	ctl_warnx("database: %s", db_errmsg(c->db));
+	return CTL_ERROR;
+}
+
+int
+ctl_list_end(struct ctl *c, struct json *j, int n, const char *none)
+{
+	if (!c->json) {
+		if (n == 0 && none != NULL)
+			printf("%s\n", none);
+		return CTL_OK;
+	}
+	json_array_end(j);
+	json_object_end(j);
+	return ctl_json_finish(j);
+}
+
 void
 ctl_warnx(const char *fmt, ...)
 {
