@@ -144,29 +144,24 @@ failover_healthy_names(struct jourd *j, const char *kind, char *buf,
 	}
 }
 
-bool
-failover_other(struct jourd *j, const struct route *r, const char *kind)
+/* The first healthy route other than r, in the order of the file, that
+ * carries kind; NULL when none. */
+static const struct route *
+failover_find(struct jourd *j, const struct route *r, const char *kind)
 {
 	int	i;
 
 	for (i = 0; i < j->nroutes; i++)
 		if (&j->routes[i] != r && failover_healthy(&j->routes[i]) &&
 		    j->routes[i].ops->carries(&j->routes[i], kind))
-			return true;
-	return false;
-}
-
-/* The first healthy SMS route other than r: where the admins are told. */
-static const struct route *
-failover_via(struct jourd *j, const struct route *r)
-{
-	int	i;
-
-	for (i = 0; i < j->nroutes; i++)
-		if (&j->routes[i] != r && failover_healthy(&j->routes[i]) &&
-		    j->routes[i].ops->carries(&j->routes[i], "admin"))
 			return &j->routes[i];
 	return NULL;
+}
+
+bool
+failover_other(struct jourd *j, const struct route *r, const char *kind)
+{
+	return failover_find(j, r, kind) != NULL;
 }
 
 /* r has been unusable for failover_after: the event, and the admins told
@@ -175,7 +170,8 @@ static void
 failover_tell(struct route *r, jtime_t now)
 {
 	struct jourd		*j = r->j;
-	const struct route	*via = failover_via(j, r);
+	/* Where the admins are told: another healthy SMS route. */
+	const struct route	*via = failover_find(j, r, "admin");
 	char			 text[320], detail[192], since[32];
 	int			 i;
 
